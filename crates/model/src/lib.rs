@@ -1,0 +1,19 @@
+//! The canonical model of Watershed: the entities and fields of the data contract
+//! (DESIGN "Canonical entities and fields"), fiscal periods and money.
+//!
+//! This crate is plain data: no I/O, no database, no parsing of files. Every other
+//! crate speaks these types, so a field renamed here is renamed everywhere.
+
+pub mod entity;
+pub mod money;
+pub mod opportunity;
+pub mod partner;
+pub mod period;
+pub mod records;
+
+pub use entity::{Entity, FieldKind, FieldSpec};
+pub use money::{Money, round_money};
+pub use opportunity::{Opportunity, OpportunityPartner, PartnerRole, Stage};
+pub use partner::{Partner, PartnerStatus};
+pub use period::{FiscalCalendar, FiscalPeriod, PeriodError};
+pub use records::*;
