@@ -17,3 +17,7 @@ pub use opportunity::{Opportunity, OpportunityPartner, PartnerRole, Stage};
 pub use partner::{Partner, PartnerStatus};
 pub use period::{FiscalCalendar, FiscalPeriod, PeriodError};
 pub use records::*;
+pub mod source_row;
+pub mod value;
+pub use source_row::SourceOpportunity;
+pub use value::Value;

@@ -1,0 +1,50 @@
+//! An opportunity as one source reported it, after normalization and before resolution.
+
+use crate::money::Money;
+use crate::opportunity::{PartnerRole, Stage};
+use chrono::{NaiveDate, NaiveDateTime};
+
+/// One normalized opportunity row of one source: the input of resolution.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceOpportunity {
+    /// The source's own id for the deal.
+    pub external_id: Option<String>,
+    /// Deal name.
+    pub name: Option<String>,
+    /// The end customer.
+    pub customer_name: String,
+    /// Country as reported.
+    pub customer_country: Option<String>,
+    /// Region (from the row, or from the country).
+    pub region: Option<String>,
+    /// Industry.
+    pub industry: Option<String>,
+    /// Resolved product id.
+    pub product_id: Option<String>,
+    /// The product's family.
+    pub product_family: Option<String>,
+    /// Amount in the reporting currency.
+    pub amount: Money,
+    /// Amount as reported.
+    pub amount_original: Money,
+    /// Currency of `amount_original`.
+    pub currency: String,
+    /// Canonical stage.
+    pub stage: Stage,
+    /// Created on.
+    pub created_date: Option<NaiveDate>,
+    /// Closes (or closed) on.
+    pub close_date: NaiveDate,
+    /// Deal registration reference.
+    pub deal_registration_id: Option<String>,
+    /// The CRM's opportunity id quoted by another source.
+    pub crm_opportunity_id: Option<String>,
+    /// Resolved partner.
+    pub partner_id: String,
+    /// The partner's role, when the row says.
+    pub partner_role: Option<PartnerRole>,
+    /// The partner's split, when the row says.
+    pub partner_split: Option<Money>,
+    /// Last modification in the source, when known.
+    pub updated_at: Option<NaiveDateTime>,
+}

@@ -1,0 +1,264 @@
+//! Indexes over the mapping tables, keyed by normalized text, with suggestions for
+//! values that match nothing.
+
+use crate::key::normalize_key;
+use rust_decimal::Decimal;
+use std::collections::HashMap;
+use watershed_config::Mappings;
+use watershed_model::Stage;
+
+/// A candidate for an unknown value, with its similarity (0–1) on the matching key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Suggestion {
+    /// The id (or canonical value) to map to.
+    pub id: String,
+    /// What it is called (partner or product name), for people.
+    pub label: String,
+    /// Jaro-Winkler similarity of the matching keys.
+    pub score: f64,
+}
+
+/// A lookup failure: nothing matched, or several things did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LookupError {
+    /// No entry has this key.
+    Unknown {
+        /// The normalized key that was looked up.
+        key: String,
+        /// The closest entries.
+        suggestions: Vec<Suggestion>,
+    },
+    /// Several different ids share this key.
+    Ambiguous {
+        /// The key.
+        key: String,
+        /// The ids it matches.
+        ids: Vec<String>,
+    },
+}
+
+#[derive(Debug, Default, Clone)]
+struct KeyIndex {
+    by_key: HashMap<String, Vec<String>>,
+    labels: HashMap<String, String>,
+}
+
+impl KeyIndex {
+    fn insert(&mut self, text: &str, id: &str) {
+        let key = normalize_key(text);
+        if key.is_empty() {
+            return;
+        }
+        let ids = self.by_key.entry(key).or_default();
+        if !ids.iter().any(|i| i == id) {
+            ids.push(id.to_string());
+        }
+    }
+
+    fn get(&self, text: &str) -> Result<&str, LookupError> {
+        let key = normalize_key(text);
+        match self.by_key.get(&key).map(Vec::as_slice) {
+            Some([one]) => Ok(one),
+            Some(many) if !many.is_empty() => Err(LookupError::Ambiguous { key, ids: many.to_vec() }),
+            _ => Err(LookupError::Unknown {
+                suggestions: self.suggest(&key),
+                key,
+            }),
+        }
+    }
+
+    fn suggest(&self, key: &str) -> Vec<Suggestion> {
+        let mut best: HashMap<&str, f64> = HashMap::new();
+        for (candidate, ids) in &self.by_key {
+            let score = strsim::jaro_winkler(key, candidate);
+            for id in ids {
+                let entry = best.entry(id).or_insert(0.0);
+                if score > *entry {
+                    *entry = score;
+                }
+            }
+        }
+        let mut list: Vec<Suggestion> = best
+            .into_iter()
+            .filter(|(_, s)| *s >= 0.75)
+            .map(|(id, score)| Suggestion {
+                id: id.to_string(),
+                label: self.labels.get(id).cloned().unwrap_or_else(|| id.to_string()),
+                score: (score * 1000.0).round() / 1000.0,
+            })
+            .collect();
+        list.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+        list.truncate(3);
+        list
+    }
+}
+
+/// Every mapping table as an index on normalized keys.
+#[derive(Debug, Clone, Default)]
+pub struct Lookups {
+    partners: KeyIndex,
+    products: KeyIndex,
+    product_family: HashMap<String, Option<String>>,
+    regions: KeyIndex,
+    stages: HashMap<(String, String), Stage>,
+    fx: HashMap<(String, i32, u32), Decimal>,
+    reporting_currency: String,
+    partner_ids: Vec<String>,
+}
+
+impl Lookups {
+    /// Builds the indexes. Partner and product ids, names and aliases all match.
+    pub fn new(m: &Mappings, reporting_currency: &str) -> Self {
+        let mut l = Lookups {
+            reporting_currency: reporting_currency.to_ascii_uppercase(),
+            ..Default::default()
+        };
+        for p in &m.partners {
+            l.partners.insert(&p.partner_id, &p.partner_id);
+            l.partners.insert(&p.name, &p.partner_id);
+            l.partners.labels.insert(p.partner_id.clone(), p.name.clone());
+            l.partner_ids.push(p.partner_id.clone());
+        }
+        for (alias, id) in &m.partner_aliases {
+            l.partners.insert(alias, id);
+        }
+        for p in &m.products {
+            l.products.insert(&p.product_id, &p.product_id);
+            l.products.insert(&p.name, &p.product_id);
+            l.products.labels.insert(p.product_id.clone(), p.name.clone());
+            l.product_family.insert(p.product_id.clone(), p.family.clone());
+        }
+        for (alias, id) in &m.product_aliases {
+            l.products.insert(alias, id);
+        }
+        for (alias, region) in &m.regions {
+            l.regions.insert(alias, region);
+            l.regions.insert(region, region);
+        }
+        for s in &m.stages {
+            l.stages.insert((s.source.clone(), normalize_key(&s.raw_stage)), s.stage);
+        }
+        for r in &m.fx_rates {
+            l.fx.insert((r.currency.clone(), r.month.0, r.month.1), r.rate);
+        }
+        l
+    }
+
+    /// The partner id for an id, name or alias.
+    pub fn partner(&self, text: &str) -> Result<&str, LookupError> {
+        self.partners.get(text)
+    }
+
+    /// Every partner id of the master data, in file order.
+    pub fn partner_ids(&self) -> &[String] {
+        &self.partner_ids
+    }
+
+    /// The product id and family for an id, name or alias (SKU).
+    pub fn product(&self, text: &str) -> Result<(&str, Option<&str>), LookupError> {
+        let id = self.products.get(text)?;
+        let family = self.product_family.get(id).and_then(|f| f.as_deref());
+        Ok((id, family))
+    }
+
+    /// The region for a country, state, code or region name.
+    pub fn region(&self, text: &str) -> Result<&str, LookupError> {
+        self.regions.get(text)
+    }
+
+    /// The canonical stage for `source`'s raw stage name: the source's own mapping,
+    /// then a `*` mapping, then the canonical names themselves.
+    pub fn stage(&self, source: &str, raw: &str) -> Option<Stage> {
+        let key = normalize_key(raw);
+        self.stages
+            .get(&(source.to_string(), key.clone()))
+            .or_else(|| self.stages.get(&("*".to_string(), key.clone())))
+            .copied()
+            .or_else(|| Stage::ALL.into_iter().find(|s| normalize_key(s.as_str()) == key))
+    }
+
+    /// Reporting-currency units per unit of `currency` in (year, month); 1 for the reporting currency.
+    pub fn fx_rate(&self, currency: &str, year: i32, month: u32) -> Option<Decimal> {
+        if currency.eq_ignore_ascii_case(&self.reporting_currency) {
+            return Some(Decimal::ONE);
+        }
+        self.fx.get(&(currency.to_ascii_uppercase(), year, month)).copied()
+    }
+
+    /// The reporting currency.
+    pub fn reporting_currency(&self) -> &str {
+        &self.reporting_currency
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use watershed_config::{FxRate, StageMapping};
+    use watershed_model::{Partner, PartnerStatus};
+
+    fn partner(id: &str, name: &str) -> Partner {
+        Partner {
+            partner_id: id.into(),
+            name: name.into(),
+            tier: None,
+            segment: None,
+            region: None,
+            partner_type: None,
+            partner_manager: None,
+            account_manager: None,
+            start_date: None,
+            contract_end_date: None,
+            status: PartnerStatus::Active,
+        }
+    }
+
+    fn lookups() -> Lookups {
+        let m = Mappings {
+            partners: vec![partner("P001", "Northwind Traders"), partner("P002", "Contoso Consulting"), partner("P003", "Contoso Group")],
+            partner_aliases: vec![("NWT".into(), "P001".into()), ("Northwnd Traders".into(), "P001".into()), ("Contoso".into(), "P002".into()), ("Contoso".into(), "P003".into())],
+            regions: vec![("Germany".into(), "EMEA".into()), ("DE".into(), "EMEA".into())],
+            stages: vec![StageMapping { source: "crm".into(), raw_stage: "Closed Won".into(), stage: Stage::ClosedWon }, StageMapping { source: "*".into(), raw_stage: "Won".into(), stage: Stage::ClosedWon }],
+            fx_rates: vec![FxRate { currency: "EUR".into(), month: (2026, 3), rate: Decimal::new(11, 1) }],
+            ..Default::default()
+        };
+        Lookups::new(&m, "usd")
+    }
+
+    #[test]
+    fn partners_by_id_name_alias_and_suffix_variant() {
+        let l = lookups();
+        for text in ["P001", "p001", "Northwind Traders", "NORTHWIND TRADERS, INC.", "NWT", "Northwnd Traders", "The Northwind Traders LLC"] {
+            assert_eq!(l.partner(text), Ok("P001"), "{text}");
+        }
+        match l.partner("Contoso") {
+            Err(LookupError::Ambiguous { ids, .. }) => assert_eq!(ids, vec!["P002", "P003"]),
+            other => panic!("expected ambiguous, got {other:?}"),
+        }
+        match l.partner("Northwind Tradrs Intl") {
+            Err(LookupError::Unknown { key, suggestions }) => {
+                assert_eq!(key, "northwind tradrs intl");
+                assert_eq!(suggestions[0].id, "P001");
+                assert_eq!(suggestions[0].label, "Northwind Traders");
+                assert!(suggestions[0].score > 0.85, "{suggestions:?}");
+            }
+            other => panic!("expected unknown, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn stages_regions_and_fx() {
+        let l = lookups();
+        assert_eq!(l.stage("crm", "closed won"), Some(Stage::ClosedWon));
+        assert_eq!(l.stage("sheets", "WON"), Some(Stage::ClosedWon));
+        assert_eq!(l.stage("sheets", "Closed Won"), Some(Stage::ClosedWon));
+        assert_eq!(l.stage("sheets", "negotiation"), Some(Stage::Negotiation));
+        assert_eq!(l.stage("sheets", "Pending Legal"), None);
+        assert_eq!(l.region("de"), Ok("EMEA"));
+        assert_eq!(l.region("EMEA"), Ok("EMEA"));
+        assert!(l.region("Atlantis").is_err());
+        assert_eq!(l.fx_rate("USD", 2020, 1), Some(Decimal::ONE));
+        assert_eq!(l.fx_rate("eur", 2026, 3), Some(Decimal::new(11, 1)));
+        assert_eq!(l.fx_rate("EUR", 2026, 4), None);
+    }
+}

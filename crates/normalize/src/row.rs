@@ -1,0 +1,459 @@
+//! One source row → one canonical record, or a [`Rejection`] that sends it to quarantine.
+
+use crate::dates::{DateOrder, infer_date_order, parse_date, parse_datetime};
+use crate::lookup::{LookupError, Lookups, Suggestion};
+use crate::money::{infer_decimal_comma, parse_amount};
+use chrono::Datelike;
+use rust_decimal::Decimal;
+use std::collections::HashMap;
+use watershed_model::{Entity, FieldKind, FiscalPeriod, PartnerRole, SourceOpportunity, Value, round_money};
+
+/// Why a row cannot enter the governed dataset: which field, its value, the reason and
+/// the best suggestions. Stored with the quarantined row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rejection {
+    /// The canonical field at fault.
+    pub field: String,
+    /// The value as received (None when it was missing).
+    pub value: Option<String>,
+    /// What is wrong and how to fix it.
+    pub reason: String,
+    /// Closest known values, for `watershed map`.
+    pub suggestions: Vec<Suggestion>,
+}
+
+impl Rejection {
+    fn new(field: &str, value: Option<&str>, reason: impl Into<String>) -> Self {
+        Rejection {
+            field: field.to_string(),
+            value: value.map(str::to_string),
+            reason: reason.into(),
+            suggestions: Vec::new(),
+        }
+    }
+
+    fn lookup(field: &str, value: &str, table: &str, error: LookupError) -> Self {
+        match error {
+            LookupError::Unknown { key, suggestions } => {
+                let hint = match suggestions.first() {
+                    Some(s) => format!("; closest: {} ({}, score {:.2}); add an alias to mappings/{table}", s.id, s.label, s.score),
+                    None => format!("; add it to mappings/{table}"),
+                };
+                Rejection {
+                    field: field.to_string(),
+                    value: Some(value.to_string()),
+                    reason: format!("unknown {field} `{value}` (key `{key}`){hint}"),
+                    suggestions,
+                }
+            }
+            LookupError::Ambiguous { key, ids } => Rejection::new(
+                field,
+                Some(value),
+                format!("{field} `{value}` (key `{key}`) matches several entries: {}; make the alias unique in mappings/{table}", ids.join(", ")),
+            ),
+        }
+    }
+}
+
+/// The empty-value markers of DESIGN: empty, `NULL`, `N/A`, `-`, `#N/A` (any case).
+pub fn is_missing(text: &str) -> bool {
+    let t = text.trim();
+    t.is_empty() || t == "-" || t.eq_ignore_ascii_case("null") || t.eq_ignore_ascii_case("n/a") || t.eq_ignore_ascii_case("#n/a")
+}
+
+/// Which column of an input holds which canonical field.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ColumnBinding {
+    /// Per column, the canonical field it feeds (None: not used).
+    pub columns: Vec<Option<&'static str>>,
+    /// A currency named by the amount column's header, as in "Deal Value (EUR)".
+    pub amount_currency: Option<String>,
+}
+
+impl ColumnBinding {
+    /// The first non-missing value of `field` in `row`.
+    pub fn get<'a>(&self, row: &'a [String], field: &str) -> Option<&'a str> {
+        self.columns
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| **f == Some(field))
+            .filter_map(|(i, _)| row.get(i).map(String::as_str))
+            .find(|v| !is_missing(v))
+            .map(str::trim)
+    }
+
+    /// Whether some column feeds `field`.
+    pub fn has(&self, field: &str) -> bool {
+        self.columns.contains(&Some(field))
+    }
+}
+
+/// What normalization needs to know about one input besides its rows: the source,
+/// the column-level decisions (date order, decimal comma) and the source's defaults.
+#[derive(Debug, Clone)]
+pub struct InputContext {
+    /// Source name (stage mappings are per source).
+    pub source: String,
+    /// The entity the rows are.
+    pub entity: Entity,
+    /// How columns map to fields.
+    pub binding: ColumnBinding,
+    /// Every row's partner, for a partner's own drop folder.
+    pub fixed_partner: Option<String>,
+    /// Currency of amounts that name none.
+    pub default_currency: Option<String>,
+    date_orders: HashMap<&'static str, Option<DateOrder>>,
+    decimal_comma: HashMap<&'static str, bool>,
+}
+
+impl InputContext {
+    /// Decides the column-level formats from all `rows` of the input.
+    pub fn infer(
+        source: &str,
+        entity: Entity,
+        binding: ColumnBinding,
+        rows: &[Vec<String>],
+        date_format: Option<&str>,
+        fixed_partner: Option<String>,
+        default_currency: Option<String>,
+    ) -> Self {
+        let configured = date_format.and_then(DateOrder::from_format);
+        let mut date_orders = HashMap::new();
+        let mut decimal_comma = HashMap::new();
+        for spec in entity.fields() {
+            let values = || rows.iter().filter_map(|r| binding.get(r, spec.name));
+            match spec.kind {
+                FieldKind::Date | FieldKind::DateTime => {
+                    date_orders.insert(spec.name, configured.or_else(|| infer_date_order(values())));
+                }
+                FieldKind::Decimal => {
+                    decimal_comma.insert(spec.name, infer_decimal_comma(values()));
+                }
+                _ => {}
+            }
+        }
+        InputContext {
+            source: source.to_string(),
+            entity,
+            binding,
+            fixed_partner,
+            default_currency,
+            date_orders,
+            decimal_comma,
+        }
+    }
+
+    fn get<'a>(&self, row: &'a [String], field: &str) -> Option<&'a str> {
+        self.binding.get(row, field)
+    }
+
+    fn required<'a>(&self, row: &'a [String], field: &str) -> Result<&'a str, Rejection> {
+        self.get(row, field).ok_or_else(|| {
+            let reason = if self.binding.has(field) {
+                format!("{field} is empty; it is required for {}", self.entity)
+            } else {
+                format!("no column maps to {field}; map one in [sources.columns] of source `{}`", self.source)
+            };
+            Rejection::new(field, None, reason)
+        })
+    }
+
+    fn date(&self, row: &[String], field: &'static str) -> Result<Option<chrono::NaiveDate>, Rejection> {
+        let Some(text) = self.get(row, field) else { return Ok(None) };
+        let order = self.date_orders.get(field).copied().flatten();
+        parse_date(text, order).map(Some).map_err(|e| Rejection::new(field, Some(text), format!("{field}: {e}")))
+    }
+
+    fn datetime(&self, row: &[String], field: &'static str) -> Result<Option<chrono::NaiveDateTime>, Rejection> {
+        let Some(text) = self.get(row, field) else { return Ok(None) };
+        let order = self.date_orders.get(field).copied().flatten();
+        parse_datetime(text, order).map(Some).map_err(|e| Rejection::new(field, Some(text), format!("{field}: {e}")))
+    }
+
+    fn decimal(&self, row: &[String], field: &'static str) -> Result<Option<crate::money::ParsedAmount>, Rejection> {
+        let Some(text) = self.get(row, field) else { return Ok(None) };
+        let comma = self.decimal_comma.get(field).copied().unwrap_or(false);
+        parse_amount(text, comma).map(Some).map_err(|e| Rejection::new(field, Some(text), format!("{field}: {e}")))
+    }
+
+    fn partner(&self, row: &[String], field: &'static str, lookups: &Lookups) -> Result<String, Rejection> {
+        let text = match &self.fixed_partner {
+            Some(p) => p.as_str(),
+            None => self.required(row, field)?,
+        };
+        lookups
+            .partner(text)
+            .map(str::to_string)
+            .map_err(|e| Rejection::lookup("partner", text, "partner_aliases.csv", e))
+    }
+}
+
+fn text(ctx: &InputContext, row: &[String], field: &str) -> Option<String> {
+    ctx.get(row, field).map(str::to_string)
+}
+
+/// Parses a split: `50%`, `0.5`, or `50` (read as a percentage); must be in (0, 1].
+fn parse_split(text: &str) -> Result<Decimal, Rejection> {
+    let t = text.trim();
+    let bad = || Rejection::new("partner_split", Some(t), format!("partner_split `{t}` must be a share in (0, 1] or a percentage in (0, 100]"));
+    let (number, percent) = match t.strip_suffix('%') {
+        Some(n) => (n.trim(), true),
+        None => (t, false),
+    };
+    let value = parse_amount(number, number.contains(',') && !number.contains('.')).map_err(|_| bad())?.value;
+    let share = if percent || value > Decimal::ONE { value / Decimal::from(100) } else { value };
+    if share <= Decimal::ZERO || share > Decimal::ONE {
+        return Err(bad());
+    }
+    Ok(share.normalize())
+}
+
+/// Normalizes one opportunity row: partner, product, region, stage, dates, amount and
+/// its conversion to the reporting currency at the close month's rate.
+pub fn normalize_opportunity(ctx: &InputContext, lookups: &Lookups, row: &[String]) -> Result<SourceOpportunity, Rejection> {
+    let partner_id = ctx.partner(row, "partner", lookups)?;
+    let customer_name = ctx.required(row, "customer_name")?.to_string();
+    let raw_stage = ctx.required(row, "stage")?;
+    let stage = lookups.stage(&ctx.source, raw_stage).ok_or_else(|| {
+        Rejection::new(
+            "stage",
+            Some(raw_stage),
+            format!("unknown stage `{raw_stage}` for source `{}`; add `{},{raw_stage},<stage>` to mappings/stages.csv", ctx.source, ctx.source),
+        )
+    })?;
+    let close_date = ctx.date(row, "close_date")?.ok_or_else(|| ctx.required(row, "close_date").err().unwrap_or_else(|| Rejection::new("close_date", None, "close_date is required")))?;
+    let created_date = ctx.date(row, "created_date")?;
+    let amount_text = ctx.required(row, "amount")?;
+    let parsed = ctx.decimal(row, "amount")?.ok_or_else(|| Rejection::new("amount", Some(amount_text), "amount is required"))?;
+    let column_currency = ctx.get(row, "currency").map(|c| c.trim().to_ascii_uppercase());
+    if let (Some(col), Some(sym)) = (&column_currency, &parsed.currency)
+        && col != sym
+    {
+        return Err(Rejection::new("currency", Some(col), format!("currency column says {col} but the amount `{amount_text}` says {sym}")));
+    }
+    let currency = column_currency
+        .or(parsed.currency)
+        .or_else(|| ctx.binding.amount_currency.clone())
+        .or_else(|| ctx.default_currency.clone())
+        .unwrap_or_else(|| lookups.reporting_currency().to_string());
+    let rate = lookups.fx_rate(&currency, close_date.year(), close_date.month()).ok_or_else(|| {
+        Rejection::new(
+            "currency",
+            Some(&currency),
+            format!("no FX rate for {currency} in {}; add `{currency},{},<rate>` to mappings/fx_rates.csv", close_date.format("%Y-%m"), close_date.format("%Y-%m")),
+        )
+    })?;
+    let (product_id, product_family) = match ctx.get(row, "product") {
+        Some(p) => {
+            let (id, family) = lookups.product(p).map_err(|e| Rejection::lookup("product", p, "product_aliases.csv", e))?;
+            (Some(id.to_string()), family.map(str::to_string))
+        }
+        None => (None, None),
+    };
+    let customer_country = text(ctx, row, "customer_country");
+    let region = match (ctx.get(row, "region"), customer_country.as_deref()) {
+        (Some(r), _) => Some(lookups.region(r).map_err(|e| Rejection::lookup("region", r, "regions.csv", e))?.to_string()),
+        (None, Some(c)) => Some(lookups.region(c).map_err(|e| Rejection::lookup("customer_country", c, "regions.csv", e))?.to_string()),
+        (None, None) => None,
+    };
+    let partner_role = match ctx.get(row, "partner_role") {
+        Some(r) => Some(r.parse::<PartnerRole>().map_err(|e| Rejection::new("partner_role", Some(r), e))?),
+        None => None,
+    };
+    let partner_split = ctx.get(row, "partner_split").map(parse_split).transpose()?;
+    Ok(SourceOpportunity {
+        external_id: text(ctx, row, "external_id"),
+        name: text(ctx, row, "name"),
+        customer_name,
+        customer_country,
+        region,
+        industry: text(ctx, row, "industry"),
+        product_id,
+        product_family,
+        amount: round_money(parsed.value * rate),
+        amount_original: parsed.value,
+        currency,
+        stage,
+        created_date,
+        close_date,
+        deal_registration_id: text(ctx, row, "deal_registration_id"),
+        crm_opportunity_id: text(ctx, row, "crm_opportunity_id"),
+        partner_id,
+        partner_role,
+        partner_split,
+        updated_at: ctx.datetime(row, "updated_at")?,
+    })
+}
+
+/// Normalizes a row of any other entity into its fields' values, in
+/// [`Entity::fields`] order.
+pub fn normalize_entity_row(ctx: &InputContext, lookups: &Lookups, row: &[String]) -> Result<Vec<Value>, Rejection> {
+    let mut values = Vec::with_capacity(ctx.entity.fields().len());
+    for spec in ctx.entity.fields() {
+        let name = spec.name;
+        let value = if spec.kind == FieldKind::Partner {
+            Value::Text(ctx.partner(row, name, lookups)?)
+        } else {
+            let Some(raw) = ctx.get(row, name) else {
+                if spec.required {
+                    return Err(ctx.required(row, name).err().unwrap_or_else(|| Rejection::new(name, None, "required")));
+                }
+                values.push(Value::Null);
+                continue;
+            };
+            match spec.kind {
+                FieldKind::Text | FieldKind::Partner => Value::Text(raw.to_string()),
+                FieldKind::Date => ctx.date(row, name)?.map_or(Value::Null, Value::Date),
+                FieldKind::DateTime => ctx.datetime(row, name)?.map_or(Value::Null, Value::DateTime),
+                FieldKind::Decimal => ctx.decimal(row, name)?.map_or(Value::Null, |p| Value::Decimal(p.value)),
+                FieldKind::Integer => {
+                    let n = ctx.decimal(row, name)?.map(|p| p.value).unwrap_or_default();
+                    if !n.fract().is_zero() {
+                        return Err(Rejection::new(name, Some(raw), format!("{name} `{raw}` is not a whole number")));
+                    }
+                    Value::Integer(n.trunc().try_into().map_err(|_| Rejection::new(name, Some(raw), format!("{name} `{raw}` is out of range")))?)
+                }
+                FieldKind::Bool => Value::Bool(parse_bool(raw).ok_or_else(|| Rejection::new(name, Some(raw), format!("{name} `{raw}` is not yes/no (true/false, Y/N, 1/0, x)")))?),
+                FieldKind::Period => {
+                    let p: FiscalPeriod = raw.parse().map_err(|e: watershed_model::PeriodError| Rejection::new(name, Some(raw), e.to_string()))?;
+                    Value::Text(p.to_string())
+                }
+                FieldKind::Month => {
+                    let d = parse_date(&format!("{}-01", raw.trim()), None)
+                        .or_else(|_| parse_date(raw, None))
+                        .map_err(|_| Rejection::new(name, Some(raw), format!("{name} `{raw}` is not a month (YYYY-MM)")))?;
+                    Value::Text(d.format("%Y-%m").to_string())
+                }
+                FieldKind::Enum(choices) => {
+                    let lower = raw.trim().to_ascii_lowercase();
+                    if !choices.contains(&lower.as_str()) {
+                        return Err(Rejection::new(name, Some(raw), format!("{name} `{raw}` is not one of {}", choices.join(", "))));
+                    }
+                    Value::Text(lower)
+                }
+            }
+        };
+        values.push(value);
+    }
+    Ok(values)
+}
+
+fn parse_bool(text: &str) -> Option<bool> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "true" | "t" | "yes" | "y" | "1" | "x" | "ja" | "oui" => Some(true),
+        "false" | "f" | "no" | "n" | "0" | "nein" | "non" => Some(false),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+    use watershed_config::{FxRate, Mappings, Product, StageMapping};
+    use watershed_model::{Partner, PartnerStatus, Stage};
+
+    fn lookups() -> Lookups {
+        let partner = |id: &str, name: &str| Partner {
+            partner_id: id.into(),
+            name: name.into(),
+            tier: None,
+            segment: None,
+            region: None,
+            partner_type: None,
+            partner_manager: None,
+            account_manager: None,
+            start_date: None,
+            contract_end_date: None,
+            status: PartnerStatus::Active,
+        };
+        let m = Mappings {
+            partners: vec![partner("P001", "Northwind Traders"), partner("P002", "Bauer Systemhaus GmbH")],
+            products: vec![Product { product_id: "PRD-1".into(), name: "Analytics Cloud".into(), family: Some("Analytics".into()) }],
+            product_aliases: vec![("SKU-1001".into(), "PRD-1".into())],
+            regions: vec![("Germany".into(), "EMEA".into()), ("US".into(), "North America".into())],
+            stages: vec![StageMapping { source: "p".into(), raw_stage: "Gewonnen".into(), stage: Stage::ClosedWon }],
+            fx_rates: vec![FxRate { currency: "EUR".into(), month: (2026, 3), rate: Decimal::from_str("1.1").unwrap() }],
+            ..Default::default()
+        };
+        Lookups::new(&m, "USD")
+    }
+
+    const HEADERS: [&str; 9] = ["partner", "customer_name", "amount", "stage", "close_date", "customer_country", "product", "partner_split", "created_date"];
+
+    fn ctx(rows: &[Vec<String>]) -> InputContext {
+        let binding = ColumnBinding { columns: HEADERS.iter().map(|h| Some(*h)).collect(), amount_currency: None };
+        InputContext::infer("p", Entity::Opportunities, binding, rows, None, None, None)
+    }
+
+    fn row(cells: [&str; 9]) -> Vec<String> {
+        cells.iter().map(|c| c.to_string()).collect()
+    }
+
+    #[test]
+    fn a_good_row_is_normalized_and_converted_at_the_close_month_rate() {
+        let rows = vec![
+            row(["Bauer Systemhaus", "Kunde AG", "12.500,00 €", "Gewonnen", "15.03.2026", "Germany", "SKU-1001", "50%", "01.02.2026"]),
+            row(["P001", "X", "900,50", "closed_lost", "13.03.2026", "", "", "", ""]),
+        ];
+        let c = ctx(&rows);
+        let o = normalize_opportunity(&c, &lookups(), &rows[0]).unwrap();
+        assert_eq!(o.partner_id, "P002");
+        assert_eq!(o.amount_original, Decimal::from_str("12500.00").unwrap());
+        assert_eq!(o.currency, "EUR");
+        assert_eq!(o.amount, Decimal::from_str("13750.00").unwrap());
+        assert_eq!(o.stage, Stage::ClosedWon);
+        assert_eq!(o.region.as_deref(), Some("EMEA"));
+        assert_eq!(o.product_family.as_deref(), Some("Analytics"));
+        assert_eq!(o.partner_split, Some(Decimal::from_str("0.5").unwrap()));
+        assert_eq!(o.close_date.to_string(), "2026-03-15");
+        let o2 = normalize_opportunity(&c, &lookups(), &rows[1]).unwrap();
+        assert_eq!(o2.amount, Decimal::from_str("900.50").unwrap());
+        assert_eq!(o2.currency, "USD");
+        assert_eq!(o2.region, None);
+    }
+
+    #[test]
+    fn bad_rows_are_rejected_with_field_and_reason() {
+        let cases: &[([&str; 9], &str, &str)] = &[
+            (["Northwind Tradrs Intl", "C", "1", "won", "2026-03-01", "", "", "", ""], "partner", "closest: P001"),
+            (["P001", "", "1", "closed_won", "2026-03-01", "", "", "", ""], "customer_name", "customer_name is empty"),
+            (["P001", "C", "TBD", "closed_won", "2026-03-01", "", "", "", ""], "amount", "`TBD` is not an amount"),
+            (["P001", "C", "1", "Pending Legal", "2026-03-01", "", "", "", ""], "stage", "mappings/stages.csv"),
+            (["P001", "C", "1", "closed_won", "soon", "", "", "", ""], "close_date", "`soon` is not a date"),
+            (["P001", "C", "1", "closed_won", "31.02.2026", "", "", "", ""], "close_date", "not a valid date"),
+            (["P001", "C", "CHF 1", "closed_won", "2026-03-01", "", "", "", ""], "currency", "no FX rate for CHF in 2026-03"),
+            (["P001", "C", "EUR 1", "closed_won", "2026-04-01", "", "", "", ""], "currency", "no FX rate for EUR in 2026-04"),
+            (["P001", "C", "1", "closed_won", "2026-03-01", "Atlantis", "", "", ""], "customer_country", "unknown customer_country"),
+            (["P001", "C", "1", "closed_won", "2026-03-01", "", "SKU-9", "", ""], "product", "unknown product"),
+            (["P001", "C", "1", "closed_won", "2026-03-01", "", "", "150%", ""], "partner_split", "(0, 1]"),
+        ];
+        for (cells, field, reason) in cases {
+            let rows = vec![row(*cells)];
+            let err = normalize_opportunity(&ctx(&rows), &lookups(), &rows[0]).unwrap_err();
+            assert_eq!(err.field, *field, "{cells:?}: {err:?}");
+            assert!(err.reason.contains(reason), "{cells:?}: {}", err.reason);
+        }
+    }
+
+    #[test]
+    fn entity_rows_follow_the_schema() {
+        let binding = ColumnBinding { columns: vec![Some("partner_id"), Some("period"), Some("amount")], amount_currency: None };
+        let rows = vec![vec!["NORTHWIND TRADERS INC".to_string(), "fy2026-q3".into(), "$120,000".into()], vec!["P001".into(), "Q3".into(), "1".into()]];
+        let c = InputContext::infer("targets", Entity::Targets, binding, &rows, None, None, None);
+        let v = normalize_entity_row(&c, &lookups(), &rows[0]).unwrap();
+        assert_eq!(v, vec![Value::Text("P001".into()), Value::Text("FY2026-Q3".into()), Value::Decimal(Decimal::from(120000))]);
+        let e = normalize_entity_row(&c, &lookups(), &rows[1]).unwrap_err();
+        assert_eq!(e.field, "period");
+    }
+
+    #[test]
+    fn missing_markers() {
+        for t in ["", " ", "NULL", "n/a", "N/A", "-", "#N/A"] {
+            assert!(is_missing(t), "{t:?}");
+        }
+        for t in ["0", "none at all", "x"] {
+            assert!(!is_missing(t), "{t:?}");
+        }
+    }
+}
