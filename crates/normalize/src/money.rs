@@ -19,7 +19,8 @@ const CODES: &[&str] = &[
     "USD", "EUR", "GBP", "JPY", "CHF", "CAD", "AUD", "NZD", "INR", "BRL", "MXN", "SGD", "HKD", "CNY", "SEK", "NOK", "DKK", "PLN", "ZAR", "CZK", "HUF",
 ];
 
-fn is_code(text: &str) -> bool {
+/// Whether `text` is one of the ISO currency codes Watershed recognizes in amounts and headers.
+pub fn is_currency_code(text: &str) -> bool {
     CODES.iter().any(|c| c.eq_ignore_ascii_case(text))
 }
 
@@ -68,10 +69,10 @@ pub fn parse_amount(text: &str, decimal_comma: bool) -> Result<ParsedAmount, Str
     }
     if currency.is_none() && t.len() > 3 {
         let (head, tail) = (&t[..3], &t[t.len() - 3..]);
-        if is_code(head) {
+        if is_currency_code(head) {
             currency = Some(head.to_ascii_uppercase());
             t = t[3..].to_string();
-        } else if is_code(tail) {
+        } else if is_currency_code(tail) {
             currency = Some(tail.to_ascii_uppercase());
             t = t[..t.len() - 3].to_string();
         }

@@ -1,0 +1,5 @@
+//! The `files` source: files matched by a glob below the project folder.
+
+mod source;
+
+pub use source::FilesSource;

@@ -1,0 +1,64 @@
+use crate::{InputFile, Source, SourceError};
+use sha2::{Digest, Sha256};
+use std::path::Path;
+use watershed_config::SourceConfig;
+
+/// Reads every file matching the source's `path` glob, in path order. Files that
+/// resolve (through symlinks) outside the project folder are refused.
+#[derive(Debug, Clone)]
+pub struct FilesSource {
+    config: SourceConfig,
+}
+
+impl FilesSource {
+    /// A files source for `config` (`kind = "files"`, validated at load time).
+    pub fn new(config: SourceConfig) -> Self {
+        Self { config }
+    }
+}
+
+impl Source for FilesSource {
+    fn name(&self) -> &str {
+        &self.config.name
+    }
+
+    fn inputs(&self, root: &Path) -> Result<Vec<InputFile>, SourceError> {
+        let pattern_text = self.config.path.clone().unwrap_or_default();
+        let pattern = root.join(&pattern_text);
+        let pattern_str = pattern.to_string_lossy();
+        let paths = glob::glob(&pattern_str).map_err(|e| SourceError::Pattern {
+            source_name: self.config.name.clone(),
+            pattern: pattern_text.clone(),
+            message: e.to_string(),
+        })?;
+        let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+        let mut files: Vec<_> = paths.filter_map(Result::ok).filter(|p| p.is_file()).collect();
+        files.sort();
+        let mut inputs = Vec::with_capacity(files.len());
+        for path in files {
+            let read_err = |error| SourceError::Read {
+                source_name: self.config.name.clone(),
+                path: path.display().to_string(),
+                error,
+            };
+            let real = path.canonicalize().map_err(read_err)?;
+            if !real.starts_with(&canonical_root) {
+                continue;
+            }
+            let bytes = std::fs::read(&path).map_err(|e| SourceError::Read {
+                source_name: self.config.name.clone(),
+                path: path.display().to_string(),
+                error: e,
+            })?;
+            let sha256 = format!("{:x}", Sha256::digest(&bytes));
+            let locator = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+            inputs.push(InputFile {
+                locator,
+                sha256,
+                size: bytes.len() as u64,
+                bytes,
+            });
+        }
+        Ok(inputs)
+    }
+}
