@@ -1,1 +1,261 @@
-//! placeholder
+//! Resolution: the opportunity rows of every source become golden records.
+//!
+//! Pure and deterministic. Rows with the same source and external id are versions of
+//! one record (or partner links, when the partner differs: CRM reports list a deal
+//! once per partner). A row quoting another source's id in `crm_opportunity_id`, or
+//! sharing a `deal_registration_id`, is the same deal. Clusters never join two
+//! different records of one source, so a shared key cannot chain two deals together.
+//! Each field survives from the most trusted source (`[resolve] precedence`), then
+//! the most recent update.
+
+use std::collections::{BTreeMap, HashMap};
+use watershed_model::{Opportunity, OpportunityPartner, PartnerRole, SourceOpportunity};
+
+/// One normalized opportunity row with its provenance.
+#[derive(Debug, Clone)]
+pub struct ResolveRecord {
+    /// The raw record's id (lineage).
+    pub record_id: i64,
+    /// Source name.
+    pub source: String,
+    /// Position of the source in `[resolve] precedence` (0 = most trusted).
+    pub source_rank: usize,
+    /// Arrival order: (input sequence, line). Later arrivals are more recent.
+    pub arrival: (i64, u64),
+    /// A stable key for rows without an external id (e.g. `sheets:ab12cd:17`).
+    pub fallback_key: String,
+    /// The normalized row.
+    pub row: SourceOpportunity,
+}
+
+/// How a member record relates to its golden record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Relation {
+    /// The record whose core fields (amount, stage, dates) survived.
+    Survivor,
+    /// An older or newer version of a record of the same source and external id.
+    Version,
+    /// Another partner's row of the same source record (a partner link).
+    Link,
+    /// The same deal reported by another source, merged.
+    Duplicate,
+}
+
+impl Relation {
+    /// Lower-case name, as stored in lineage.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Relation::Survivor => "survivor",
+            Relation::Version => "version",
+            Relation::Link => "link",
+            Relation::Duplicate => "duplicate",
+        }
+    }
+}
+
+/// A golden record: the deal, its partner links and every record it came from.
+#[derive(Debug, Clone)]
+pub struct Golden {
+    /// The surviving values.
+    pub opportunity: Opportunity,
+    /// Partner links, by partner id.
+    pub partners: Vec<OpportunityPartner>,
+    /// (record id, relation), survivor first.
+    pub members: Vec<(i64, Relation)>,
+    /// Why clusters were joined: (record id, the key that tied it), for `explain`.
+    pub ties: Vec<(i64, String)>,
+}
+
+struct UnionFind {
+    parent: Vec<usize>,
+    sources: Vec<Vec<String>>,
+}
+
+impl UnionFind {
+    fn find(&mut self, mut x: usize) -> usize {
+        while self.parent[x] != x {
+            self.parent[x] = self.parent[self.parent[x]];
+            x = self.parent[x];
+        }
+        x
+    }
+
+    /// Joins the clusters of `a` and `b` unless that would put two different records
+    /// of one source into one cluster. Returns whether they are (now) joined.
+    fn union(&mut self, a: usize, b: usize) -> bool {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra == rb {
+            return true;
+        }
+        if self.sources[ra].iter().any(|s| self.sources[rb].contains(s)) {
+            return false;
+        }
+        let moved = std::mem::take(&mut self.sources[rb]);
+        self.sources[ra].extend(moved);
+        self.parent[rb] = ra;
+        true
+    }
+}
+
+/// Resolves `records` into golden records, ordered by opportunity id.
+pub fn resolve(records: &[ResolveRecord]) -> Vec<Golden> {
+    // 1. Records → groups (same source + external id).
+    let mut group_of_key: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut group_key: Vec<(String, String)> = Vec::new();
+    let mut record_group = Vec::with_capacity(records.len());
+    for r in records {
+        let id = r.row.external_id.as_deref().unwrap_or(&r.fallback_key);
+        let next = group_key.len();
+        let g = *group_of_key.entry((r.source.as_str(), id)).or_insert_with(|| {
+            group_key.push((r.source.clone(), id.to_string()));
+            next
+        });
+        record_group.push(g);
+    }
+    let mut uf = UnionFind {
+        parent: (0..group_key.len()).collect(),
+        sources: group_key.iter().map(|(s, _)| vec![s.clone()]).collect(),
+    };
+    let mut ties = Vec::new();
+    // 2. CRM ids quoted by other sources: the quoted id's group in the most trusted source.
+    let mut by_external: HashMap<&str, Vec<(usize, usize)>> = HashMap::new();
+    for (i, r) in records.iter().enumerate() {
+        if let Some(id) = r.row.external_id.as_deref() {
+            let list = by_external.entry(id).or_default();
+            if !list.iter().any(|(_, g)| *g == record_group[i]) {
+                list.push((r.source_rank, record_group[i]));
+            }
+        }
+    }
+    for list in by_external.values_mut() {
+        list.sort();
+    }
+    for (i, r) in records.iter().enumerate() {
+        if let Some(crm_id) = r.row.crm_opportunity_id.as_deref()
+            && let Some(targets) = by_external.get(crm_id)
+            && let Some((_, target)) = targets.iter().find(|(_, g)| group_key[*g].0 != r.source)
+            && uf.union(*target, record_group[i])
+        {
+            ties.push((r.record_id, format!("crm_opportunity_id {crm_id}")));
+        }
+    }
+    // 3. Shared deal registration ids.
+    let mut by_registration: HashMap<&str, usize> = HashMap::new();
+    let mut order: Vec<usize> = (0..records.len()).collect();
+    order.sort_by_key(|&i| (records[i].source_rank, records[i].arrival));
+    for &i in &order {
+        let r = &records[i];
+        if let Some(reg) = r.row.deal_registration_id.as_deref() {
+            match by_registration.get(reg) {
+                Some(&first) => {
+                    if uf.find(first) != uf.find(record_group[i]) && uf.union(first, record_group[i]) {
+                        ties.push((r.record_id, format!("deal_registration_id {reg}")));
+                    }
+                }
+                None => {
+                    by_registration.insert(reg, record_group[i]);
+                }
+            }
+        }
+    }
+    // 4. Clusters → golden records.
+    let mut clusters: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (i, g) in record_group.iter().enumerate() {
+        let root = uf.find(*g);
+        clusters.entry(root).or_default().push(i);
+    }
+    let tie_of: HashMap<i64, String> = ties.into_iter().collect();
+    let mut golden: Vec<Golden> = clusters
+        .into_values()
+        .map(|members| build_golden(records, &record_group, &group_key, members, &tie_of))
+        .collect();
+    golden.sort_by(|a, b| a.opportunity.opportunity_id.cmp(&b.opportunity.opportunity_id));
+    golden
+}
+
+/// Most trusted first: source precedence, then the latest update, then the latest arrival.
+fn trust_order(records: &[ResolveRecord], members: &mut [usize]) {
+    members.sort_by(|&a, &b| {
+        let (ra, rb) = (&records[a], &records[b]);
+        ra.source_rank
+            .cmp(&rb.source_rank)
+            .then_with(|| rb.row.updated_at.cmp(&ra.row.updated_at))
+            .then_with(|| rb.arrival.cmp(&ra.arrival))
+    });
+}
+
+fn build_golden(records: &[ResolveRecord], record_group: &[usize], group_key: &[(String, String)], mut members: Vec<usize>, ties: &HashMap<i64, String>) -> Golden {
+    trust_order(records, &mut members);
+    let survivor = &records[members[0]];
+    let rows = || members.iter().map(|&i| &records[i].row);
+    let first = |f: fn(&SourceOpportunity) -> Option<&String>| rows().find_map(f).cloned();
+    let (source, key) = &group_key[record_group[members[0]]];
+    let product = rows().find(|r| r.product_id.is_some());
+    let opportunity = Opportunity {
+        opportunity_id: format!("{source}:{key}"),
+        name: first(|r| r.name.as_ref()),
+        customer_name: survivor.row.customer_name.clone(),
+        customer_country: first(|r| r.customer_country.as_ref()),
+        region: first(|r| r.region.as_ref()),
+        industry: first(|r| r.industry.as_ref()),
+        product_id: product.and_then(|r| r.product_id.clone()),
+        product_family: product.and_then(|r| r.product_family.clone()),
+        amount: survivor.row.amount,
+        amount_original: survivor.row.amount_original,
+        currency: survivor.row.currency.clone(),
+        stage: survivor.row.stage,
+        created_date: rows().find_map(|r| r.created_date),
+        close_date: survivor.row.close_date,
+        deal_registration_id: first(|r| r.deal_registration_id.as_ref()),
+        updated_at: rows().find_map(|r| r.updated_at),
+    };
+    // Partner links: per partner, role and split from its most trusted row that states them.
+    let mut links: BTreeMap<&str, (Option<PartnerRole>, Option<rust_decimal::Decimal>)> = BTreeMap::new();
+    for r in rows() {
+        let link = links.entry(r.partner_id.as_str()).or_insert((None, None));
+        link.0 = link.0.or(r.partner_role);
+        link.1 = link.1.or(r.partner_split);
+    }
+    let partners = links
+        .into_iter()
+        .map(|(partner_id, (role, split))| OpportunityPartner {
+            opportunity_id: opportunity.opportunity_id.clone(),
+            partner_id: partner_id.to_string(),
+            role: role.unwrap_or(PartnerRole::Sourced),
+            split: split.unwrap_or(rust_decimal::Decimal::ONE),
+        })
+        .collect();
+    let survivor_group = record_group[members[0]];
+    let mut seen: Vec<(usize, &str)> = Vec::new();
+    let mut member_list = Vec::with_capacity(members.len());
+    let mut member_ties = Vec::new();
+    for (n, &i) in members.iter().enumerate() {
+        let r = &records[i];
+        let g = record_group[i];
+        let relation = if n == 0 {
+            Relation::Survivor
+        } else if seen.iter().any(|(sg, p)| *sg == g && *p == r.row.partner_id) {
+            Relation::Version
+        } else if seen.iter().any(|(sg, _)| *sg == g) {
+            Relation::Link
+        } else if g == survivor_group {
+            Relation::Version
+        } else {
+            Relation::Duplicate
+        };
+        seen.push((g, r.row.partner_id.as_str()));
+        member_list.push((r.record_id, relation));
+        if let Some(t) = ties.get(&r.record_id) {
+            member_ties.push((r.record_id, t.clone()));
+        }
+    }
+    Golden {
+        opportunity,
+        partners,
+        members: member_list,
+        ties: member_ties,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,128 @@
+use super::*;
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use watershed_model::Stage;
+
+fn rec(id: i64, source: &str, rank: usize, ext: Option<&str>, partner: &str, amount: i64) -> ResolveRecord {
+    ResolveRecord {
+        record_id: id,
+        source: source.into(),
+        source_rank: rank,
+        arrival: (1, id as u64),
+        fallback_key: format!("{source}:row{id}"),
+        row: SourceOpportunity {
+            external_id: ext.map(str::to_string),
+            name: None,
+            customer_name: format!("Customer {id}"),
+            customer_country: None,
+            region: None,
+            industry: None,
+            product_id: None,
+            product_family: None,
+            amount: Decimal::from(amount),
+            amount_original: Decimal::from(amount),
+            currency: "USD".into(),
+            stage: Stage::Proposal,
+            created_date: None,
+            close_date: NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+            deal_registration_id: None,
+            crm_opportunity_id: None,
+            partner_id: partner.into(),
+            partner_role: None,
+            partner_split: None,
+            updated_at: None,
+        },
+    }
+}
+
+fn relations(g: &Golden) -> Vec<(i64, &'static str)> {
+    g.members.iter().map(|(id, r)| (*id, r.as_str())).collect()
+}
+
+#[test]
+fn crm_rows_per_partner_are_links_of_one_opportunity() {
+    let mut a = rec(1, "crm", 0, Some("006A"), "P1", 100);
+    a.row.partner_role = Some(PartnerRole::Sourced);
+    let mut b = rec(2, "crm", 0, Some("006A"), "P2", 100);
+    b.row.partner_role = Some(PartnerRole::Influenced);
+    b.row.partner_split = Some(Decimal::new(5, 1));
+    let golden = resolve(&[a, b]);
+    assert_eq!(golden.len(), 1);
+    let g = &golden[0];
+    assert_eq!(g.opportunity.opportunity_id, "crm:006A");
+    let links: Vec<(&str, PartnerRole, Decimal)> = g.partners.iter().map(|p| (p.partner_id.as_str(), p.role, p.split)).collect();
+    assert_eq!(links, vec![("P1", PartnerRole::Sourced, Decimal::ONE), ("P2", PartnerRole::Influenced, Decimal::new(5, 1))]);
+    assert_eq!(relations(g), vec![(2, "survivor"), (1, "link")]);
+}
+
+#[test]
+fn later_versions_win_within_a_source() {
+    let old = rec(1, "crm", 0, Some("006A"), "P1", 100);
+    let mut new = rec(2, "crm", 0, Some("006A"), "P1", 150);
+    new.row.stage = Stage::ClosedWon;
+    let golden = resolve(&[old, new]);
+    assert_eq!(golden.len(), 1);
+    assert_eq!(golden[0].opportunity.amount, Decimal::from(150));
+    assert_eq!(golden[0].opportunity.stage, Stage::ClosedWon);
+    assert_eq!(relations(&golden[0]), vec![(2, "survivor"), (1, "version")]);
+}
+
+#[test]
+fn updated_at_beats_arrival_order() {
+    let mut newer = rec(1, "crm", 0, Some("X"), "P1", 100);
+    newer.row.updated_at = NaiveDate::from_ymd_opt(2026, 5, 1).unwrap().and_hms_opt(0, 0, 0);
+    let mut older = rec(2, "crm", 0, Some("X"), "P1", 50);
+    older.row.updated_at = NaiveDate::from_ymd_opt(2026, 4, 1).unwrap().and_hms_opt(0, 0, 0);
+    assert_eq!(resolve(&[newer, older])[0].opportunity.amount, Decimal::from(100));
+}
+
+#[test]
+fn a_quoted_crm_id_merges_and_precedence_decides_fields() {
+    let crm = rec(1, "crm", 0, Some("006A"), "P1", 100);
+    let mut sheet = rec(2, "sheets", 1, Some("CM-1"), "P1", 99);
+    sheet.row.crm_opportunity_id = Some("006A".into());
+    sheet.row.industry = Some("Retail".into());
+    let mut partner = rec(3, "partner_files", 2, Some("D-9"), "P1", 98);
+    partner.row.crm_opportunity_id = Some("006A".into());
+    let other = rec(4, "sheets", 1, Some("CM-2"), "P1", 5);
+    let golden = resolve(&[partner, sheet, crm, other]);
+    assert_eq!(golden.len(), 2);
+    let g = golden.iter().find(|g| g.opportunity.opportunity_id == "crm:006A").unwrap();
+    assert_eq!(g.opportunity.amount, Decimal::from(100));
+    assert_eq!(g.opportunity.industry.as_deref(), Some("Retail"), "a field the survivor lacks comes from the next source");
+    assert_eq!(relations(g), vec![(1, "survivor"), (2, "duplicate"), (3, "duplicate")]);
+    assert_eq!(g.ties.len(), 2);
+    assert_eq!(g.partners.len(), 1);
+}
+
+#[test]
+fn a_shared_key_never_chains_two_records_of_one_source() {
+    let mut a = rec(1, "crm", 0, Some("A"), "P1", 100);
+    a.row.deal_registration_id = Some("DR-1".into());
+    let mut b = rec(2, "crm", 0, Some("B"), "P1", 200);
+    b.row.deal_registration_id = Some("DR-1".into());
+    let mut p = rec(3, "partner_files", 2, Some("X"), "P1", 100);
+    p.row.deal_registration_id = Some("DR-1".into());
+    let golden = resolve(&[a, b, p]);
+    assert_eq!(golden.len(), 2, "A and B stay distinct");
+    let sizes: Vec<usize> = golden.iter().map(|g| g.members.len()).collect();
+    assert_eq!(sizes.iter().sum::<usize>(), 3);
+}
+
+#[test]
+fn rows_without_external_ids_stay_distinct_and_unquoted_ids_do_not_merge() {
+    let a = rec(1, "sheets", 1, None, "P1", 1);
+    let b = rec(2, "sheets", 1, None, "P1", 1);
+    let mut c = rec(3, "partner_files", 2, Some("Z"), "P1", 1);
+    c.row.crm_opportunity_id = Some("NOPE".into());
+    let golden = resolve(&[a, b, c]);
+    assert_eq!(golden.len(), 3);
+    assert!(golden.iter().any(|g| g.opportunity.opportunity_id == "sheets:sheets:row1"));
+}
+
+#[test]
+fn same_external_id_in_two_sources_without_a_reference_is_two_deals() {
+    let a = rec(1, "crm", 0, Some("42"), "P1", 1);
+    let b = rec(2, "partner_files", 2, Some("42"), "P1", 1);
+    assert_eq!(resolve(&[a, b]).len(), 2);
+}
