@@ -1,1 +1,553 @@
-//! placeholder
+//! The embedded store (SQLite): the raw layer, the governance tables and the governed
+//! dataset, written one run per transaction.
+//!
+//! A run either commits everything it computed or nothing: [`RunWriter`] wraps one
+//! SQLite transaction, and dropping it without [`RunWriter::commit`] rolls back, so a
+//! crash or a failed conservation check leaves the previous good state readable.
+
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rust_decimal::Decimal;
+use std::path::Path;
+use std::str::FromStr;
+use watershed_model::{Entity, FieldKind, Opportunity, OpportunityPartner, Partner, PartnerRole, PartnerStatus, Stage, Value};
+
+/// What went wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// SQLite reported an error.
+    #[error("store: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// A stored value could not be read back (the file was edited by hand?).
+    #[error("store: corrupt value in {table}.{column}: `{value}`")]
+    Corrupt {
+        /// Table.
+        table: &'static str,
+        /// Column.
+        column: &'static str,
+        /// The value.
+        value: String,
+    },
+}
+
+type Result<T> = std::result::Result<T, StoreError>;
+
+/// An input held by the raw layer, with its rows as received.
+#[derive(Debug, Clone)]
+pub struct StoredInput {
+    /// Id (also its arrival order).
+    pub input_id: i64,
+    /// The source it came from.
+    pub source: String,
+    /// Path or pull id.
+    pub locator: String,
+    /// The run that first read it.
+    pub run_id: i64,
+    /// Header cells as received.
+    pub headers: Vec<String>,
+    /// Data rows: (record id, line, cells).
+    pub rows: Vec<(i64, u64, Vec<String>)>,
+}
+
+/// A quarantined record to write.
+#[derive(Debug, Clone)]
+pub struct QuarantineEntry {
+    /// The raw record.
+    pub record_id: i64,
+    /// Source name.
+    pub source: String,
+    /// Input path.
+    pub locator: String,
+    /// Line in the input.
+    pub line: u64,
+    /// Field at fault.
+    pub field: Option<String>,
+    /// Its value.
+    pub value: Option<String>,
+    /// Why.
+    pub reason: String,
+    /// JSON array of suggestions.
+    pub suggestions_json: String,
+}
+
+/// A quarantined record as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuarantinedRow {
+    /// The raw record.
+    pub record_id: i64,
+    /// Source name.
+    pub source: String,
+    /// Input path.
+    pub locator: String,
+    /// Line.
+    pub line: u64,
+    /// Field at fault.
+    pub field: Option<String>,
+    /// Its value.
+    pub value: Option<String>,
+    /// Why.
+    pub reason: String,
+    /// The row's cells as received.
+    pub values: Vec<String>,
+}
+
+/// A row of `runs`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunRow {
+    /// Id.
+    pub run_id: i64,
+    /// Start (UTC, ISO).
+    pub started_at: String,
+    /// Status.
+    pub status: String,
+    /// JSON summary.
+    pub summary: Option<String>,
+}
+
+/// The store.
+pub struct Store {
+    conn: Connection,
+}
+
+const SCHEMA: &str = include_str!("schema.sql");
+
+fn entity_table_sql(entity: Entity) -> String {
+    let columns: Vec<String> = entity
+        .fields()
+        .iter()
+        .map(|f| {
+            let ty = match f.kind {
+                FieldKind::Integer | FieldKind::Bool => "INTEGER",
+                _ => "TEXT",
+            };
+            format!("{} {ty}", f.name)
+        })
+        .collect();
+    format!(
+        "CREATE TABLE IF NOT EXISTS {} ({}, record_id INTEGER NOT NULL REFERENCES raw_records(record_id));",
+        entity.name(),
+        columns.join(", ")
+    )
+}
+
+impl Store {
+    /// Opens (creating if needed) the SQLite store at `path`.
+    pub fn open(path: &Path) -> Result<Store> {
+        let conn = Connection::open(path)?;
+        conn.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;")?;
+        conn.execute_batch(SCHEMA)?;
+        for entity in Entity::ALL.iter().filter(|e| **e != Entity::Opportunities) {
+            conn.execute_batch(&entity_table_sql(*entity))?;
+        }
+        Ok(Store { conn })
+    }
+
+    /// The underlying connection, for read-only reports.
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Whether the raw layer holds an input of `source` with this content hash.
+    pub fn has_input(&self, source: &str, sha256: &str) -> Result<bool> {
+        Ok(self
+            .conn
+            .query_row("SELECT 1 FROM inputs WHERE source = ?1 AND sha256 = ?2", params![source, sha256], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
+    /// The fingerprint of the last run that changed the dataset.
+    pub fn last_fingerprint(&self) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT fingerprint FROM runs WHERE status = 'succeeded' ORDER BY run_id DESC LIMIT 1", [], |r| r.get(0))
+            .optional()?
+            .flatten())
+    }
+
+    /// Every stored input with its data rows, in arrival order.
+    pub fn load_inputs(&self) -> Result<Vec<StoredInput>> {
+        let mut inputs = Vec::new();
+        let mut stmt = self.conn.prepare("SELECT input_id, source, locator, run_id, headers FROM inputs ORDER BY input_id")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, i64>(3)?, r.get::<_, String>(4)?)))?;
+        for row in rows {
+            let (input_id, source, locator, run_id, headers) = row?;
+            inputs.push(StoredInput {
+                input_id,
+                source,
+                locator,
+                run_id,
+                headers: parse_json_cells("inputs", "headers", &headers)?,
+                rows: Vec::new(),
+            });
+        }
+        let mut stmt = self.conn.prepare("SELECT input_id, record_id, line, values_json FROM raw_records WHERE kind = 'row' ORDER BY input_id, record_id")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?, r.get::<_, String>(3)?)))?;
+        let mut index = 0;
+        for row in rows {
+            let (input_id, record_id, line, json) = row?;
+            while index < inputs.len() && inputs[index].input_id != input_id {
+                index += 1;
+            }
+            if let Some(input) = inputs.get_mut(index) {
+                input.rows.push((record_id, line as u64, parse_json_cells("raw_records", "values_json", &json)?));
+            }
+        }
+        Ok(inputs)
+    }
+
+    /// Starts a run: one transaction that [`RunWriter::commit`] makes durable.
+    pub fn begin_run(&mut self, started_at: &str) -> Result<RunWriter<'_>> {
+        let tx = self.conn.transaction()?;
+        tx.execute("INSERT INTO runs (started_at, status) VALUES (?1, 'running')", params![started_at])?;
+        let run_id = tx.last_insert_rowid();
+        Ok(RunWriter { tx, run_id })
+    }
+
+    /// Records a run that found nothing to do (inputs and mappings unchanged).
+    pub fn record_up_to_date(&self, started_at: &str, finished_at: &str, fingerprint: &str) -> Result<i64> {
+        self.conn.execute(
+            "INSERT INTO runs (started_at, finished_at, status, fingerprint, summary) VALUES (?1, ?2, 'up_to_date', ?3, NULL)",
+            params![started_at, finished_at, fingerprint],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Records a run that failed and committed nothing, with the reason.
+    pub fn record_failed(&self, started_at: &str, finished_at: &str, reason: &str) -> Result<i64> {
+        let summary = serde_json::json!({ "error": reason }).to_string();
+        self.conn.execute(
+            "INSERT INTO runs (started_at, finished_at, status, fingerprint, summary) VALUES (?1, ?2, 'failed', NULL, ?3)",
+            params![started_at, finished_at, summary],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// The most recent runs, newest first.
+    pub fn runs(&self, limit: usize) -> Result<Vec<RunRow>> {
+        let mut stmt = self.conn.prepare("SELECT run_id, started_at, status, summary FROM runs ORDER BY run_id DESC LIMIT ?1")?;
+        let rows = stmt.query_map([limit as i64], |r| {
+            Ok(RunRow {
+                run_id: r.get(0)?,
+                started_at: r.get(1)?,
+                status: r.get(2)?,
+                summary: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Partner master data as last written.
+    pub fn partners(&self) -> Result<Vec<Partner>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT partner_id, name, tier, segment, region, partner_type, partner_manager, account_manager, start_date, contract_end_date, status FROM partners ORDER BY partner_id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                Partner {
+                    partner_id: r.get(0)?,
+                    name: r.get(1)?,
+                    tier: r.get(2)?,
+                    segment: r.get(3)?,
+                    region: r.get(4)?,
+                    partner_type: r.get(5)?,
+                    partner_manager: r.get(6)?,
+                    account_manager: r.get(7)?,
+                    start_date: None,
+                    contract_end_date: None,
+                    status: PartnerStatus::Active,
+                },
+                r.get::<_, Option<String>>(8)?,
+                r.get::<_, Option<String>>(9)?,
+                r.get::<_, String>(10)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (mut p, start, end, status) = row?;
+            p.start_date = start.and_then(|s| chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok());
+            p.contract_end_date = end.and_then(|s| chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok());
+            p.status = PartnerStatus::parse(&status).unwrap_or(PartnerStatus::Active);
+            out.push(p);
+        }
+        Ok(out)
+    }
+
+    /// Every golden opportunity.
+    pub fn opportunities(&self) -> Result<Vec<Opportunity>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT opportunity_id, name, customer_name, customer_country, region, industry, product_id, product_family, amount, amount_original, currency, stage, created_date, close_date, deal_registration_id, updated_at FROM opportunities ORDER BY opportunity_id",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let stage_text: String = r.get(11)?;
+            let close_text: String = r.get(13)?;
+            out.push(Opportunity {
+                opportunity_id: r.get(0)?,
+                name: r.get(1)?,
+                customer_name: r.get(2)?,
+                customer_country: r.get(3)?,
+                region: r.get(4)?,
+                industry: r.get(5)?,
+                product_id: r.get(6)?,
+                product_family: r.get(7)?,
+                amount: decimal("opportunities", "amount", &r.get::<_, String>(8)?)?,
+                amount_original: decimal("opportunities", "amount_original", &r.get::<_, String>(9)?)?,
+                currency: r.get(10)?,
+                stage: Stage::from_str(&stage_text).map_err(|_| StoreError::Corrupt { table: "opportunities", column: "stage", value: stage_text.clone() })?,
+                created_date: r.get::<_, Option<String>>(12)?.and_then(|s| chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok()),
+                close_date: chrono::NaiveDate::parse_from_str(&close_text, "%Y-%m-%d").map_err(|_| StoreError::Corrupt { table: "opportunities", column: "close_date", value: close_text.clone() })?,
+                deal_registration_id: r.get(14)?,
+                updated_at: r.get::<_, Option<String>>(15)?.and_then(|s| chrono::NaiveDateTime::parse_from_str(&s, "%Y-%m-%dT%H:%M:%S").ok()),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Every partner link.
+    pub fn opportunity_partners(&self) -> Result<Vec<OpportunityPartner>> {
+        let mut stmt = self.conn.prepare("SELECT opportunity_id, partner_id, role, split FROM opportunity_partners ORDER BY opportunity_id, partner_id")?;
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let role: String = r.get(2)?;
+            out.push(OpportunityPartner {
+                opportunity_id: r.get(0)?,
+                partner_id: r.get(1)?,
+                role: PartnerRole::from_str(&role).map_err(|_| StoreError::Corrupt { table: "opportunity_partners", column: "role", value: role.clone() })?,
+                split: decimal("opportunity_partners", "split", &r.get::<_, String>(3)?)?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Rows of a non-opportunity entity, as text cells in [`Entity::fields`] order.
+    pub fn entity_rows(&self, entity: Entity) -> Result<Vec<Vec<Option<String>>>> {
+        let columns: Vec<&str> = entity.fields().iter().map(|f| f.name).collect();
+        let sql = format!("SELECT {} FROM {} ORDER BY record_id", columns.join(", "), entity.name());
+        let mut stmt = self.conn.prepare(&sql)?;
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let mut cells = Vec::with_capacity(columns.len());
+            for i in 0..columns.len() {
+                let v: rusqlite::types::Value = r.get(i)?;
+                cells.push(match v {
+                    rusqlite::types::Value::Null => None,
+                    rusqlite::types::Value::Integer(n) => Some(n.to_string()),
+                    rusqlite::types::Value::Real(f) => Some(f.to_string()),
+                    rusqlite::types::Value::Text(s) => Some(s),
+                    rusqlite::types::Value::Blob(_) => None,
+                });
+            }
+            out.push(cells);
+        }
+        Ok(out)
+    }
+
+    /// Every quarantined record with its raw cells.
+    pub fn quarantine(&self) -> Result<Vec<QuarantinedRow>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT q.record_id, q.source, q.locator, q.line, q.field, q.value, q.reason, r.values_json FROM quarantine q JOIN raw_records r USING (record_id) ORDER BY q.source, q.locator, q.line",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let json: String = r.get(7)?;
+            out.push(QuarantinedRow {
+                record_id: r.get(0)?,
+                source: r.get(1)?,
+                locator: r.get(2)?,
+                line: r.get::<_, i64>(3)? as u64,
+                field: r.get(4)?,
+                value: r.get(5)?,
+                reason: r.get(6)?,
+                values: parse_json_cells("raw_records", "values_json", &json)?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Row count of a table of the store (for status and tests).
+    pub fn count(&self, table: &str) -> Result<i64> {
+        let known = ["runs", "inputs", "raw_records", "record_lineage", "quarantine", "opportunities", "opportunity_partners", "partners", "products", "match_decisions", "audit_log"];
+        let allowed = known.contains(&table) || Entity::ALL.iter().any(|e| e.name() == table);
+        if !allowed {
+            return Err(StoreError::Corrupt { table: "sqlite_master", column: "name", value: table.to_string() });
+        }
+        Ok(self.conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))?)
+    }
+}
+
+fn decimal(table: &'static str, column: &'static str, text: &str) -> Result<Decimal> {
+    Decimal::from_str(text).map_err(|_| StoreError::Corrupt { table, column, value: text.to_string() })
+}
+
+fn parse_json_cells(table: &'static str, column: &'static str, json: &str) -> Result<Vec<String>> {
+    serde_json::from_str(json).map_err(|_| StoreError::Corrupt { table, column, value: json.chars().take(80).collect() })
+}
+
+/// One run's writes, inside one transaction.
+pub struct RunWriter<'a> {
+    tx: Transaction<'a>,
+    run_id: i64,
+}
+
+impl RunWriter<'_> {
+    /// This run's id.
+    pub fn run_id(&self) -> i64 {
+        self.run_id
+    }
+
+    /// Adds an input to the raw layer; returns its id.
+    #[allow(clippy::too_many_arguments)]
+    pub fn insert_input(&self, source: &str, locator: &str, sha256: &str, size: u64, entity: Entity, encoding: &str, delimiter: u8, header_line: u64, headers: &[String], rows_read: u64) -> Result<i64> {
+        self.tx.execute(
+            "INSERT INTO inputs (source, locator, sha256, size_bytes, run_id, entity, encoding, delimiter, header_line, headers, rows_read) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            params![
+                source,
+                locator,
+                sha256,
+                size as i64,
+                self.run_id,
+                entity.name(),
+                encoding,
+                (delimiter as char).to_string(),
+                header_line as i64,
+                serde_json::to_string(headers).unwrap_or_else(|_| "[]".into()),
+                rows_read as i64
+            ],
+        )?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    /// Adds a raw record (`kind` row, error or skipped); returns its id.
+    pub fn insert_raw(&self, input_id: i64, line: u64, kind: &str, note: Option<&str>, values: &[String]) -> Result<i64> {
+        let mut stmt = self.tx.prepare_cached("INSERT INTO raw_records (input_id, line, kind, note, values_json) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+        stmt.execute(params![input_id, line as i64, kind, note, serde_json::to_string(values).unwrap_or_else(|_| "[]".into())])?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    /// Removes the derived dataset (everything but the raw layer and governance
+    /// history) so that it can be rebuilt from the raw records.
+    pub fn clear_dataset(&self) -> Result<()> {
+        let mut sql = String::from("DELETE FROM record_lineage; DELETE FROM quarantine; DELETE FROM opportunity_partners; DELETE FROM opportunities; DELETE FROM partners; DELETE FROM products;");
+        for e in Entity::ALL.iter().filter(|e| **e != Entity::Opportunities) {
+            sql.push_str(&format!("DELETE FROM {};", e.name()));
+        }
+        self.tx.execute_batch(&sql)?;
+        Ok(())
+    }
+
+    /// Writes the partner dimension.
+    pub fn insert_partners(&self, partners: &[Partner]) -> Result<()> {
+        let mut stmt = self.tx.prepare_cached("INSERT INTO partners VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")?;
+        for p in partners {
+            stmt.execute(params![
+                p.partner_id,
+                p.name,
+                p.tier,
+                p.segment,
+                p.region,
+                p.partner_type,
+                p.partner_manager,
+                p.account_manager,
+                p.start_date.map(|d| d.to_string()),
+                p.contract_end_date.map(|d| d.to_string()),
+                p.status.as_str()
+            ])?;
+        }
+        Ok(())
+    }
+
+    /// Writes the product dimension: (id, name, family).
+    pub fn insert_products(&self, products: &[(String, String, Option<String>)]) -> Result<()> {
+        let mut stmt = self.tx.prepare_cached("INSERT INTO products VALUES (?1, ?2, ?3)")?;
+        for (id, name, family) in products {
+            stmt.execute(params![id, name, family])?;
+        }
+        Ok(())
+    }
+
+    /// Writes a golden opportunity and its partner links.
+    pub fn insert_opportunity(&self, o: &Opportunity, partners: &[OpportunityPartner]) -> Result<()> {
+        let mut stmt = self.tx.prepare_cached("INSERT INTO opportunities VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)")?;
+        stmt.execute(params![
+            o.opportunity_id,
+            o.name,
+            o.customer_name,
+            o.customer_country,
+            o.region,
+            o.industry,
+            o.product_id,
+            o.product_family,
+            o.amount.to_string(),
+            o.amount_original.to_string(),
+            o.currency,
+            o.stage.as_str(),
+            o.created_date.map(|d| d.to_string()),
+            o.close_date.to_string(),
+            o.deal_registration_id,
+            o.updated_at.map(|d| d.format("%Y-%m-%dT%H:%M:%S").to_string())
+        ])?;
+        let mut link = self.tx.prepare_cached("INSERT INTO opportunity_partners VALUES (?1, ?2, ?3, ?4)")?;
+        for p in partners {
+            link.execute(params![p.opportunity_id, p.partner_id, p.role.as_str(), p.split.normalize().to_string()])?;
+        }
+        Ok(())
+    }
+
+    /// Writes a row of a non-opportunity entity (values in [`Entity::fields`] order).
+    pub fn insert_entity_row(&self, entity: Entity, values: &[Value], record_id: i64) -> Result<()> {
+        let n = entity.fields().len();
+        let placeholders: Vec<String> = (1..=n + 1).map(|i| format!("?{i}")).collect();
+        let sql = format!("INSERT INTO {} VALUES ({})", entity.name(), placeholders.join(", "));
+        let mut stmt = self.tx.prepare_cached(&sql)?;
+        let mut params: Vec<rusqlite::types::Value> = values
+            .iter()
+            .map(|v| match v {
+                Value::Null => rusqlite::types::Value::Null,
+                Value::Integer(i) => rusqlite::types::Value::Integer(*i),
+                Value::Bool(b) => rusqlite::types::Value::Integer(i64::from(*b)),
+                other => rusqlite::types::Value::Text(other.to_string()),
+            })
+            .collect();
+        params.push(rusqlite::types::Value::Integer(record_id));
+        stmt.execute(rusqlite::params_from_iter(params))?;
+        Ok(())
+    }
+
+    /// Records that `record_id` contributed to golden record `golden_id`.
+    pub fn insert_lineage(&self, golden_id: &str, entity: Entity, record_id: i64, relation: &str, tie: Option<&str>) -> Result<()> {
+        let mut stmt = self.tx.prepare_cached("INSERT INTO record_lineage VALUES (?1, ?2, ?3, ?4, ?5)")?;
+        stmt.execute(params![golden_id, entity.name(), record_id, relation, tie])?;
+        Ok(())
+    }
+
+    /// Quarantines a record.
+    pub fn insert_quarantine(&self, q: &QuarantineEntry) -> Result<()> {
+        let mut stmt = self.tx.prepare_cached("INSERT INTO quarantine VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'open')")?;
+        stmt.execute(params![q.record_id, self.run_id, q.source, q.locator, q.line as i64, q.field, q.value, q.reason, q.suggestions_json])?;
+        Ok(())
+    }
+
+    /// Record ids quarantined before this run (to count recoveries).
+    pub fn quarantined_ids(&self) -> Result<Vec<i64>> {
+        let mut stmt = self.tx.prepare("SELECT record_id FROM quarantine")?;
+        let ids = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        Ok(ids)
+    }
+
+    /// Marks the run finished with its summary and makes everything durable.
+    pub fn commit(self, finished_at: &str, fingerprint: &str, summary_json: &str) -> Result<()> {
+        self.tx.execute(
+            "UPDATE runs SET finished_at = ?1, status = 'succeeded', fingerprint = ?2, summary = ?3 WHERE run_id = ?4",
+            params![finished_at, fingerprint, summary_json, self.run_id],
+        )?;
+        self.tx.commit()?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;
