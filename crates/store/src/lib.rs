@@ -46,6 +46,8 @@ pub struct StoredInput {
     pub headers: Vec<String>,
     /// Data rows: (record id, line, cells).
     pub rows: Vec<(i64, u64, Vec<String>)>,
+    /// Rows that could not be parsed: (record id, line, error, cells).
+    pub errors: Vec<(i64, u64, String, Vec<String>)>,
 }
 
 /// A quarantined record to write.
@@ -178,18 +180,26 @@ impl Store {
                 run_id,
                 headers: parse_json_cells("inputs", "headers", &headers)?,
                 rows: Vec::new(),
+                errors: Vec::new(),
             });
         }
-        let mut stmt = self.conn.prepare("SELECT input_id, record_id, line, values_json FROM raw_records WHERE kind = 'row' ORDER BY input_id, record_id")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?, r.get::<_, String>(3)?)))?;
+        let mut stmt = self.conn.prepare("SELECT input_id, record_id, line, values_json, kind, note FROM raw_records WHERE kind <> 'skipped' ORDER BY input_id, record_id")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?, r.get::<_, Option<String>>(5)?))
+        })?;
         let mut index = 0;
         for row in rows {
-            let (input_id, record_id, line, json) = row?;
+            let (input_id, record_id, line, json, kind, note) = row?;
             while index < inputs.len() && inputs[index].input_id != input_id {
                 index += 1;
             }
             if let Some(input) = inputs.get_mut(index) {
-                input.rows.push((record_id, line as u64, parse_json_cells("raw_records", "values_json", &json)?));
+                let cells = parse_json_cells("raw_records", "values_json", &json)?;
+                if kind == "row" {
+                    input.rows.push((record_id, line as u64, cells));
+                } else {
+                    input.errors.push((record_id, line as u64, note.unwrap_or_default(), cells));
+                }
             }
         }
         Ok(inputs)
