@@ -45,15 +45,7 @@ pub struct ConfigError {
 impl ConfigError {
     /// An error with a single problem and no position.
     pub fn single(file: &Path, message: String, help: Option<String>) -> Self {
-        ConfigError {
-            problems: vec![Problem {
-                file: file.to_path_buf(),
-                line: None,
-                column: None,
-                message,
-                help,
-            }],
-        }
+        ConfigError { problems: vec![Problem { file: file.to_path_buf(), line: None, column: None, message, help }] }
     }
 }
 

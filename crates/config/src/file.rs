@@ -88,9 +88,7 @@ fn default_cycle_ceiling() -> u32 {
 
 impl Default for MetricsConfig {
     fn default() -> Self {
-        Self {
-            cycle_ceiling_days: default_cycle_ceiling(),
-        }
+        Self { cycle_ceiling_days: default_cycle_ceiling() }
     }
 }
 
@@ -171,11 +169,7 @@ impl SourceConfig {
 
     /// How rows get their partner.
     pub fn partner_assignment(&self) -> PartnerAssignment {
-        if self.partner == "from_column" {
-            PartnerAssignment::FromColumn
-        } else {
-            PartnerAssignment::Fixed(self.partner.clone())
-        }
+        if self.partner == "from_column" { PartnerAssignment::FromColumn } else { PartnerAssignment::Fixed(self.partner.clone()) }
     }
 
     /// The delimiter byte, if configured.
@@ -196,12 +190,7 @@ impl Config {
             .precedence
             .iter()
             .position(|s| s == source)
-            .or_else(|| {
-                self.sources
-                    .iter()
-                    .position(|s| s.name == source)
-                    .map(|i| self.resolve.precedence.len() + i)
-            })
+            .or_else(|| self.sources.iter().position(|s| s.name == source).map(|i| self.resolve.precedence.len() + i))
             .unwrap_or(usize::MAX)
     }
 
@@ -215,42 +204,50 @@ impl Config {
 
 /// Reads and validates `path`.
 pub fn load_config(path: &Path) -> Result<Config, ConfigError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| ConfigError::single(path, format!("cannot read the configuration: {e}"), None))?;
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError::single(path, format!("cannot read the configuration: {e}"), None))?;
     parse_config(&text, path)
 }
 
 /// Parses and validates configuration `text` (read from `path`, used in messages).
 pub fn parse_config(text: &str, path: &Path) -> Result<Config, ConfigError> {
-    let mut config: Config = toml::from_str(text).map_err(|e| ConfigError {
-        problems: vec![toml_problem(&e, text, path)],
-    })?;
+    let mut config: Config = toml::from_str(text).map_err(|e| ConfigError { problems: vec![toml_problem(&e, text, path)] })?;
     let mut problems = Vec::new();
     let mut problem = |key: &str, message: String, help: Option<String>| {
         let (line, column) = find_key(text, key);
-        problems.push(Problem {
-            file: path.to_path_buf(),
-            line,
-            column,
-            message,
-            help,
-        });
+        problems.push(Problem { file: path.to_path_buf(), line, column, message, help });
     };
 
     match expand_env(&config.store.url) {
         Ok(url) => config.store.url = url,
-        Err(var) => problem("url", format!("store.url: environment variable `{var}` is not set"), Some(format!("export {var}=… before running"))),
+        Err(var) => {
+            problem("url", format!("store.url: environment variable `{var}` is not set"), Some(format!("export {var}=… before running")))
+        }
     }
-    if !config.store.url.starts_with("sqlite://") && !config.store.url.starts_with("postgres://") && !config.store.url.starts_with("postgresql://") {
-        problem("url", "store.url must start with sqlite:// or postgres://".into(), Some("the default is url = \"sqlite://watershed.db\"".into()));
+    if !config.store.url.starts_with("sqlite://")
+        && !config.store.url.starts_with("postgres://")
+        && !config.store.url.starts_with("postgresql://")
+    {
+        problem(
+            "url",
+            "store.url must start with sqlite:// or postgres://".into(),
+            Some("the default is url = \"sqlite://watershed.db\"".into()),
+        );
     } else if !config.store.url.starts_with("sqlite://") {
         problem("url", "the PostgreSQL store is not available in this version; use sqlite://".into(), None);
     }
     if FiscalCalendar::new(config.program.fiscal_year_start_month).is_err() {
-        problem("fiscal_year_start_month", format!("fiscal_year_start_month must be 1..12, got {}", config.program.fiscal_year_start_month), None);
+        problem(
+            "fiscal_year_start_month",
+            format!("fiscal_year_start_month must be 1..12, got {}", config.program.fiscal_year_start_month),
+            None,
+        );
     }
     if !is_currency_code(&config.program.reporting_currency) {
-        problem("reporting_currency", format!("reporting_currency `{}` is not a three-letter ISO code", config.program.reporting_currency), Some("for example \"USD\" or \"EUR\"".into()));
+        problem(
+            "reporting_currency",
+            format!("reporting_currency `{}` is not a three-letter ISO code", config.program.reporting_currency),
+            Some("for example \"USD\" or \"EUR\"".into()),
+        );
     }
     config.program.reporting_currency = config.program.reporting_currency.to_ascii_uppercase();
 
@@ -261,7 +258,11 @@ pub fn parse_config(text: &str, path: &Path) -> Result<Config, ConfigError> {
             problem("name", "a source has an empty name".into(), None);
         }
         if !names.insert(name.clone()) {
-            problem(&format!("\"{name}\""), format!("source `{name}` is defined twice"), Some("give every [[sources]] a unique name".into()));
+            problem(
+                &format!("\"{name}\""),
+                format!("source `{name}` is defined twice"),
+                Some("give every [[sources]] a unique name".into()),
+            );
         }
         let entity = match source.entity.parse::<Entity>() {
             Ok(e) => Some(e),
@@ -275,14 +276,26 @@ pub fn parse_config(text: &str, path: &Path) -> Result<Config, ConfigError> {
             }
         };
         if source.kind != SourceKind::Files {
-            problem("kind", format!("source `{name}`: kind {:?} is not available in this version", source.kind).to_lowercase(), Some("use kind = \"files\"".into()));
+            problem(
+                "kind",
+                format!("source `{name}`: kind {:?} is not available in this version", source.kind).to_lowercase(),
+                Some("use kind = \"files\"".into()),
+            );
         }
         match &source.path {
-            None if source.kind == SourceKind::Files => problem(&format!("\"{name}\""), format!("source `{name}`: kind \"files\" needs a `path` glob"), Some("for example path = \"inbox/partners/*.csv\"".into())),
+            None if source.kind == SourceKind::Files => problem(
+                &format!("\"{name}\""),
+                format!("source `{name}`: kind \"files\" needs a `path` glob"),
+                Some("for example path = \"inbox/partners/*.csv\"".into()),
+            ),
             Some(p) => match expand_env(p) {
                 Ok(expanded) => {
                     if Path::new(&expanded).is_absolute() || expanded.split(['/', '\\']).any(|c| c == "..") {
-                        problem(&format!("\"{p}\""), format!("source `{name}`: path `{expanded}` leaves the project folder"), Some("file sources read only below the project folder".into()));
+                        problem(
+                            &format!("\"{p}\""),
+                            format!("source `{name}`: path `{expanded}` leaves the project folder"),
+                            Some("file sources read only below the project folder".into()),
+                        );
                     }
                     source.path = Some(expanded);
                 }
@@ -297,7 +310,11 @@ pub fn parse_config(text: &str, path: &Path) -> Result<Config, ConfigError> {
                     let help = did_you_mean(field, fields.iter().copied())
                         .map(|s| format!("did you mean `{s}`?"))
                         .unwrap_or_else(|| format!("fields of {entity}: {}", fields.join(", ")));
-                    problem(&format!("\"{header}\""), format!("source `{name}`: column \"{header}\" maps to `{field}`, which is not a field of {entity}"), Some(help));
+                    problem(
+                        &format!("\"{header}\""),
+                        format!("source `{name}`: column \"{header}\" maps to `{field}`, which is not a field of {entity}"),
+                        Some(help),
+                    );
                 }
             }
         }
@@ -310,7 +327,11 @@ pub fn parse_config(text: &str, path: &Path) -> Result<Config, ConfigError> {
         if let Some(f) = &source.date_format
             && !matches!(f.as_str(), "MM/DD/YYYY" | "DD/MM/YYYY" | "YYYY-MM-DD" | "DD.MM.YYYY" | "auto")
         {
-            problem("date_format", format!("source `{name}`: date_format `{f}` is not supported"), Some("use \"MM/DD/YYYY\", \"DD/MM/YYYY\", \"DD.MM.YYYY\" or \"YYYY-MM-DD\"".into()));
+            problem(
+                "date_format",
+                format!("source `{name}`: date_format `{f}` is not supported"),
+                Some("use \"MM/DD/YYYY\", \"DD/MM/YYYY\", \"DD.MM.YYYY\" or \"YYYY-MM-DD\"".into()),
+            );
         }
         if let Some(d) = &source.delimiter
             && d.chars().count() != 1
@@ -326,11 +347,7 @@ pub fn parse_config(text: &str, path: &Path) -> Result<Config, ConfigError> {
             problem(&format!("\"{name}\""), format!("[resolve] precedence names `{name}`, which is not a source"), help);
         }
     }
-    if problems.is_empty() {
-        Ok(config)
-    } else {
-        Err(ConfigError { problems })
-    }
+    if problems.is_empty() { Ok(config) } else { Err(ConfigError { problems }) }
 }
 
 fn is_currency_code(code: &str) -> bool {
@@ -389,13 +406,7 @@ fn toml_problem(error: &toml::de::Error, text: &str, path: &Path) -> Problem {
             None => format!("valid values: {}", expected.join(", ")),
         });
     }
-    Problem {
-        file: path.to_path_buf(),
-        line,
-        column,
-        message: shown,
-        help,
-    }
+    Problem { file: path.to_path_buf(), line, column, message: shown, help }
 }
 
 /// Best-effort position of `needle` in the file, for semantic errors found after parsing.
@@ -461,8 +472,18 @@ precedence = ["crm"]
     fn unknown_keys_name_line_and_suggest() {
         let cases = [
             (GOOD.replace("path = \"inbox/crm", "pathh = \"inbox/crm"), 10, "unknown key `pathh`", "did you mean `path`?"),
-            (GOOD.replace("fiscal_year_start_month", "fiscal_year_start"), 5, "unknown key `fiscal_year_start`", "did you mean `fiscal_year_start_month`?"),
-            (GOOD.replace("kind = \"files\"\npath = \"inbox/crm", "kind = \"file\"\npath = \"inbox/crm"), 9, "unknown value `file`", "did you mean `files`?"),
+            (
+                GOOD.replace("fiscal_year_start_month", "fiscal_year_start"),
+                5,
+                "unknown key `fiscal_year_start`",
+                "did you mean `fiscal_year_start_month`?",
+            ),
+            (
+                GOOD.replace("kind = \"files\"\npath = \"inbox/crm", "kind = \"file\"\npath = \"inbox/crm"),
+                9,
+                "unknown value `file`",
+                "did you mean `files`?",
+            ),
             (GOOD.replace("[resolve]", "[resolv]"), 23, "unknown key `resolv`", "did you mean `resolve`?"),
         ];
         for (text, line, message, help) in cases {

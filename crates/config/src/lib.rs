@@ -11,8 +11,8 @@ mod mappings;
 
 pub use error::{ConfigError, Problem};
 pub use file::{
-    Config, MetricsConfig, PartnerAssignment, ProgramConfig, ResolveConfig, SourceConfig, SourceKind,
-    StoreConfig, load_config, parse_config,
+    Config, MetricsConfig, PartnerAssignment, ProgramConfig, ResolveConfig, SourceConfig, SourceKind, StoreConfig, load_config,
+    parse_config,
 };
 pub use mappings::{FxRate, Mappings, Product, StageMapping, load_mappings};
 
@@ -60,11 +60,6 @@ impl Project {
             hasher.update(bytes);
         }
         let fingerprint = format!("{:x}", hasher.finalize());
-        Ok(Project {
-            root: root.to_path_buf(),
-            config,
-            mappings,
-            fingerprint,
-        })
+        Ok(Project { root: root.to_path_buf(), config, mappings, fingerprint })
     }
 }

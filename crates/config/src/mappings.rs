@@ -118,13 +118,17 @@ pub fn load_mappings(dir: &Path) -> Result<(Mappings, Vec<(String, Vec<u8>)>), C
                         status,
                     });
                 }
-                "partner_aliases.csv" => m.partner_aliases.push((row.get("alias").unwrap_or_default(), row.get("partner_id").unwrap_or_default())),
+                "partner_aliases.csv" => {
+                    m.partner_aliases.push((row.get("alias").unwrap_or_default(), row.get("partner_id").unwrap_or_default()))
+                }
                 "products.csv" => m.products.push(Product {
                     product_id: row.get("product_id").unwrap_or_default(),
                     name: row.get("name").unwrap_or_default(),
                     family: row.get("family"),
                 }),
-                "product_aliases.csv" => m.product_aliases.push((row.get("alias").unwrap_or_default(), row.get("product_id").unwrap_or_default())),
+                "product_aliases.csv" => {
+                    m.product_aliases.push((row.get("alias").unwrap_or_default(), row.get("product_id").unwrap_or_default()))
+                }
                 "regions.csv" => m.regions.push((row.get("alias").unwrap_or_default(), row.get("region").unwrap_or_default())),
                 "stages.csv" => {
                     let text = row.get("stage").unwrap_or_default();
@@ -157,23 +161,13 @@ pub fn load_mappings(dir: &Path) -> Result<(Mappings, Vec<(String, Vec<u8>)>), C
         bytes_seen.push((file.to_string(), bytes));
     }
     check_references(dir, &m, &mut problems);
-    if problems.is_empty() {
-        Ok((m, bytes_seen))
-    } else {
-        Err(ConfigError { problems })
-    }
+    if problems.is_empty() { Ok((m, bytes_seen)) } else { Err(ConfigError { problems }) }
 }
 
 /// Ids must be unique and aliases must point at existing ids.
 fn check_references(dir: &Path, m: &Mappings, problems: &mut Vec<Problem>) {
     let mut push = |file: &str, message: String, help: &str| {
-        problems.push(Problem {
-            file: dir.join(file),
-            line: None,
-            column: None,
-            message,
-            help: Some(help.to_string()),
-        })
+        problems.push(Problem { file: dir.join(file), line: None, column: None, message, help: Some(help.to_string()) })
     };
     let mut partner_ids = BTreeSet::new();
     for p in &m.partners {
@@ -185,13 +179,21 @@ fn check_references(dir: &Path, m: &Mappings, problems: &mut Vec<Problem>) {
     }
     for (alias, id) in &m.partner_aliases {
         if !partner_ids.contains(id.as_str()) {
-            push("partner_aliases.csv", format!("alias `{alias}` points at partner_id `{id}`, which is not in partners.csv"), "add the partner to partners.csv or fix the id");
+            push(
+                "partner_aliases.csv",
+                format!("alias `{alias}` points at partner_id `{id}`, which is not in partners.csv"),
+                "add the partner to partners.csv or fix the id",
+            );
         }
     }
     let product_ids: BTreeSet<&str> = m.products.iter().map(|p| p.product_id.as_str()).collect();
     for (alias, id) in &m.product_aliases {
         if !product_ids.contains(id.as_str()) {
-            push("product_aliases.csv", format!("alias `{alias}` points at product_id `{id}`, which is not in products.csv"), "add the product to products.csv or fix the id");
+            push(
+                "product_aliases.csv",
+                format!("alias `{alias}` points at product_id `{id}`, which is not in products.csv"),
+                "add the product to products.csv or fix the id",
+            );
         }
     }
 }
@@ -215,10 +217,7 @@ impl<'a> Table<'a> {
     fn new(path: &'a Path, bytes: &'a [u8], required: &[&str], problems: &mut Vec<Problem>) -> Self {
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
-        let headers: Vec<String> = reader
-            .headers()
-            .map(|h| h.iter().map(|s| s.trim().to_ascii_lowercase()).collect())
-            .unwrap_or_default();
+        let headers: Vec<String> = reader.headers().map(|h| h.iter().map(|s| s.trim().to_ascii_lowercase()).collect()).unwrap_or_default();
         let mut ok = true;
         for col in required {
             if !headers.iter().any(|h| h == col) {
@@ -248,12 +247,7 @@ impl<'a> Table<'a> {
                         continue;
                     }
                     let line = record.position().map_or(0, |p| p.line() as usize);
-                    return Some(Row {
-                        path: self.path,
-                        line,
-                        headers: &self.headers,
-                        record,
-                    });
+                    return Some(Row { path: self.path, line, headers: &self.headers, record });
                 }
                 Err(e) => {
                     problems.push(Problem {
@@ -318,7 +312,11 @@ mod tests {
     #[test]
     fn loads_tables_and_skips_missing_optional_ones() {
         let dir = temp_dir("ok");
-        write(&dir, "partners.csv", "\u{feff}partner_id,name,tier,region,status,start_date\nP001,Northwind Traders,Gold,EMEA,active,2020-01-15\n\nP002,Contoso,Silver,APAC,,\n");
+        write(
+            &dir,
+            "partners.csv",
+            "\u{feff}partner_id,name,tier,region,status,start_date\nP001,Northwind Traders,Gold,EMEA,active,2020-01-15\n\nP002,Contoso,Silver,APAC,,\n",
+        );
         write(&dir, "partner_aliases.csv", "alias,partner_id\nNWT,P001\n");
         write(&dir, "stages.csv", "source,raw_stage,stage\ncrm,Closed Won,closed_won\n");
         write(&dir, "fx_rates.csv", "currency,month,rate\neur,2026-03,1.0850\n");

@@ -8,21 +8,88 @@ use watershed_normalize::ColumnBinding;
 
 /// Common header spellings per canonical field (normalized keys).
 const ALIASES: &[(&str, &[&str])] = &[
-    ("external_id", &["id", "external id", "opportunity id", "opp id", "deal id", "deal #", "deal no", "deal number", "record id", "reference", "ref", "our ref", "deal nr"]),
+    (
+        "external_id",
+        &[
+            "id",
+            "external id",
+            "opportunity id",
+            "opp id",
+            "deal id",
+            "deal #",
+            "deal no",
+            "deal number",
+            "record id",
+            "reference",
+            "ref",
+            "our ref",
+            "deal nr",
+        ],
+    ),
     ("name", &["opportunity name", "opportunity", "deal name", "opp name"]),
-    ("customer_name", &["customer", "customer name", "account", "account name", "end customer", "end user", "client", "client name", "company", "end customer name"]),
+    (
+        "customer_name",
+        &[
+            "customer",
+            "customer name",
+            "account",
+            "account name",
+            "end customer",
+            "end user",
+            "client",
+            "client name",
+            "company",
+            "end customer name",
+        ],
+    ),
     ("customer_country", &["country", "customer country", "billing country", "account country", "country code"]),
     ("region", &["region", "geo", "territory", "sales region"]),
     ("industry", &["industry", "vertical", "sector"]),
     ("product", &["product", "product name", "product sku", "sku", "product code", "item", "product id"]),
-    ("amount", &["amount", "deal value", "deal size", "opportunity amount", "value", "tcv", "total contract value", "deal amount", "revenue", "target", "quota", "target amount"]),
+    (
+        "amount",
+        &[
+            "amount",
+            "deal value",
+            "deal size",
+            "opportunity amount",
+            "value",
+            "tcv",
+            "total contract value",
+            "deal amount",
+            "revenue",
+            "target",
+            "quota",
+            "target amount",
+        ],
+    ),
     ("currency", &["currency", "currency code", "opportunity currency", "ccy", "curr"]),
     ("stage", &["stage", "status", "phase", "sales stage", "deal stage", "opportunity stage"]),
     ("created_date", &["created", "created date", "create date", "opened", "open date", "date created", "created on"]),
     ("close_date", &["close", "close date", "closed", "expected close", "expected close date", "closing date", "closed date", "close on"]),
-    ("deal_registration_id", &["deal registration id", "deal reg id", "deal registration", "registration", "deal reg", "dr id", "dr number"]),
-    ("crm_opportunity_id", &["crm opportunity id", "crm id", "crm ref", "crm reference", "sfdc id", "salesforce id", "salesforce opportunity id", "salesforce opportunity", "vendor opportunity id", "crm opp id"]),
-    ("partner", &["partner", "partner name", "partner account", "reseller", "reseller name", "partner id", "channel partner", "partner company"]),
+    (
+        "deal_registration_id",
+        &["deal registration id", "deal reg id", "deal registration", "registration", "deal reg", "dr id", "dr number"],
+    ),
+    (
+        "crm_opportunity_id",
+        &[
+            "crm opportunity id",
+            "crm id",
+            "crm ref",
+            "crm reference",
+            "sfdc id",
+            "salesforce id",
+            "salesforce opportunity id",
+            "salesforce opportunity",
+            "vendor opportunity id",
+            "crm opp id",
+        ],
+    ),
+    (
+        "partner",
+        &["partner", "partner name", "partner account", "reseller", "reseller name", "partner id", "channel partner", "partner company"],
+    ),
     ("partner_role", &["partner role", "role", "attribution", "partner type of credit"]),
     ("partner_split", &["partner split", "split", "split %", "credit %", "partner split %"]),
     ("updated_at", &["last modified", "last modified date", "updated", "updated at", "modified", "last updated", "system modstamp"]),
@@ -80,24 +147,21 @@ pub fn bind_columns(headers: &[String], entity: Entity, configured: &BTreeMap<St
         // The partner field is `partner` on opportunities and `partner_id` elsewhere.
         let partner_field = || entity.fields().iter().find(|f| f.kind == FieldKind::Partner).map(|f| f.name);
         let resolve = |name: &str| if name == "partner" || name == "partner_id" { partner_field() } else { field_of(name) };
-        let (field, how) = if let Some(f) = configured.get(header.trim()).or_else(|| configured_keys.iter().find(|(k, _)| *k == key).map(|(_, f)| *f)) {
-            (field_of(f), "configured")
-        } else if let Some(f) = resolve(&key.replace(' ', "_")) {
-            (Some(f), "canonical")
-        } else if let Some(f) = ALIASES.iter().filter(|(_, names)| names.contains(&key.as_str())).find_map(|(name, _)| resolve(name)) {
-            (Some(f), "alias")
-        } else {
-            (None, "unmapped")
-        };
+        let (field, how) =
+            if let Some(f) = configured.get(header.trim()).or_else(|| configured_keys.iter().find(|(k, _)| *k == key).map(|(_, f)| *f)) {
+                (field_of(f), "configured")
+            } else if let Some(f) = resolve(&key.replace(' ', "_")) {
+                (Some(f), "canonical")
+            } else if let Some(f) = ALIASES.iter().filter(|(_, names)| names.contains(&key.as_str())).find_map(|(name, _)| resolve(name)) {
+                (Some(f), "alias")
+            } else {
+                (None, "unmapped")
+            };
         if field == Some("amount") && currency.is_some() && binding.amount_currency.is_none() {
             binding.amount_currency = currency;
         }
         binding.columns.push(field);
-        report.push(BoundColumn {
-            header: header.clone(),
-            field,
-            how,
-        });
+        report.push(BoundColumn { header: header.clone(), field, how });
     }
     (binding, report)
 }
@@ -130,17 +194,42 @@ mod tests {
     #[test]
     fn opportunity_headers_of_real_exports() {
         let (b, report) = bind(
-            &["Opportunity ID", "Account Name", "Amount (EUR)", "Stage", "Close Date", "Partner Account", "SFDC ID", "Kunde", "Notes", "partner_role"],
+            &[
+                "Opportunity ID",
+                "Account Name",
+                "Amount (EUR)",
+                "Stage",
+                "Close Date",
+                "Partner Account",
+                "SFDC ID",
+                "Kunde",
+                "Notes",
+                "partner_role",
+            ],
             Entity::Opportunities,
             &[("Kunde", "industry")],
         );
         assert_eq!(
             b.columns,
-            vec![Some("external_id"), Some("customer_name"), Some("amount"), Some("stage"), Some("close_date"), Some("partner"), Some("crm_opportunity_id"), Some("industry"), None, Some("partner_role")]
+            vec![
+                Some("external_id"),
+                Some("customer_name"),
+                Some("amount"),
+                Some("stage"),
+                Some("close_date"),
+                Some("partner"),
+                Some("crm_opportunity_id"),
+                Some("industry"),
+                None,
+                Some("partner_role")
+            ]
         );
         assert_eq!(b.amount_currency.as_deref(), Some("EUR"));
         let hows: Vec<&str> = report.iter().map(|r| r.how).collect();
-        assert_eq!(hows, vec!["alias", "alias", "canonical", "canonical", "canonical", "alias", "alias", "configured", "unmapped", "canonical"]);
+        assert_eq!(
+            hows,
+            vec!["alias", "alias", "canonical", "canonical", "canonical", "alias", "alias", "configured", "unmapped", "canonical"]
+        );
     }
 
     #[test]

@@ -94,12 +94,7 @@ fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
 /// Picks the delimiter among `,` `;` tab `|` from the first lines: the candidate that
 /// splits the most lines into the same, largest number of fields.
 pub fn detect_delimiter(text: &str) -> u8 {
-    let lines: Vec<&str> = text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .take(20)
-        .collect();
+    let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).take(20).collect();
     let mut best = (b',', 0usize, 0usize);
     for candidate in [b',', b';', b'\t', b'|'] {
         let counts: Vec<usize> = lines.iter().map(|l| count_outside_quotes(l, candidate)).collect();
@@ -148,7 +143,10 @@ fn start_line(text: &str, position: &csv::Position) -> u64 {
 /// The first non-empty cell of a totals row ("Total", "Grand Total", "Summe", …).
 fn is_total_label(cell: &str) -> bool {
     let lower = cell.trim().to_lowercase();
-    matches!(lower.as_str(), "total" | "totals" | "grand total" | "subtotal" | "sub-total" | "sum" | "summe" | "gesamt" | "gesamtsumme" | "total général")
+    matches!(
+        lower.as_str(),
+        "total" | "totals" | "grand total" | "subtotal" | "sub-total" | "sum" | "summe" | "gesamt" | "gesamtsumme" | "total général"
+    )
 }
 
 /// Parses a delimited text input. The header is the first line that is neither blank
@@ -156,11 +154,7 @@ fn is_total_label(cell: &str) -> bool {
 pub fn parse_delimited(bytes: &[u8], delimiter: Option<u8>) -> ParsedInput {
     let (text, encoding) = decode(bytes);
     let delimiter = delimiter.unwrap_or_else(|| detect_delimiter(&text));
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
     let mut out = ParsedInput {
         encoding: encoding.name(),
         delimiter,
@@ -211,7 +205,11 @@ pub fn parse_delimited(bytes: &[u8], delimiter: Option<u8>) -> ParsedInput {
                 if values.len() > out.headers.len() && values[out.headers.len()..].iter().any(|v| !v.trim().is_empty()) {
                     out.errors.push(RowError {
                         line,
-                        message: format!("row has {} fields but the header has {}; check quoting and the delimiter", values.len(), out.headers.len()),
+                        message: format!(
+                            "row has {} fields but the header has {}; check quoting and the delimiter",
+                            values.len(),
+                            out.headers.len()
+                        ),
                         values,
                     });
                     continue;
@@ -220,11 +218,7 @@ pub fn parse_delimited(bytes: &[u8], delimiter: Option<u8>) -> ParsedInput {
             }
             Err(e) => {
                 let line = e.position().map_or(expected_line, |p| p.line());
-                out.errors.push(RowError {
-                    line,
-                    values: Vec::new(),
-                    message: format!("unreadable row: {e}"),
-                });
+                out.errors.push(RowError { line, values: Vec::new(), message: format!("unreadable row: {e}") });
                 expected_line = line + 1;
             }
         }

@@ -5,7 +5,7 @@
 //! Percentages are 0–100 numbers. Values keep full decimal precision; presentation
 //! rounds.
 
-mod opportunity;
+pub mod opportunity;
 
 pub use opportunity::{KpiRow, OPPORTUNITY_METRICS, opportunity_kpis};
 

@@ -8,15 +8,27 @@ use watershed_model::{FiscalCalendar, FiscalPeriod, Opportunity, OpportunityPart
 
 /// The opportunity-family metrics, in output order.
 pub const OPPORTUNITY_METRICS: &[MetricDef] = &[
-    MetricDef { name: "revenue", kind: MetricKind::Money, definition: "Σ credited amount (amount × split) of won opportunities with close_date in the period" },
+    MetricDef {
+        name: "revenue",
+        kind: MetricKind::Money,
+        definition: "Σ credited amount (amount × split) of won opportunities with close_date in the period",
+    },
     MetricDef { name: "revenue_sourced", kind: MetricKind::Money, definition: "revenue where the partner's role is sourced" },
     MetricDef { name: "revenue_influenced", kind: MetricKind::Money, definition: "revenue where the partner's role is influenced" },
     MetricDef { name: "revenue_prev", kind: MetricKind::Money, definition: "revenue of the previous quarter" },
-    MetricDef { name: "revenue_ytd", kind: MetricKind::Money, definition: "won, close_date from the start of the fiscal year to min(end of period, as-of)" },
+    MetricDef {
+        name: "revenue_ytd",
+        kind: MetricKind::Money,
+        definition: "won, close_date from the start of the fiscal year to min(end of period, as-of)",
+    },
     MetricDef { name: "target", kind: MetricKind::Money, definition: "the partner's target for the period" },
     MetricDef { name: "growth_pct", kind: MetricKind::Percent, definition: "(revenue − revenue_prev) / revenue_prev × 100" },
     MetricDef { name: "attainment_pct", kind: MetricKind::Percent, definition: "revenue / target × 100" },
-    MetricDef { name: "pipeline_count", kind: MetricKind::Count, definition: "opportunities open as of the as-of date (stage not closed, created_date ≤ as-of)" },
+    MetricDef {
+        name: "pipeline_count",
+        kind: MetricKind::Count,
+        definition: "opportunities open as of the as-of date (stage not closed, created_date ≤ as-of)",
+    },
     MetricDef { name: "pipeline_value", kind: MetricKind::Money, definition: "Σ credited amount of the open opportunities" },
     MetricDef { name: "pipeline_sourced", kind: MetricKind::Money, definition: "pipeline_value where the partner's role is sourced" },
     MetricDef { name: "pipeline_influenced", kind: MetricKind::Money, definition: "pipeline_value where the partner's role is influenced" },
@@ -25,8 +37,16 @@ pub const OPPORTUNITY_METRICS: &[MetricDef] = &[
     MetricDef { name: "won_count", kind: MetricKind::Count, definition: "opportunities won with close_date in the period" },
     MetricDef { name: "lost_count", kind: MetricKind::Count, definition: "opportunities lost with close_date in the period" },
     MetricDef { name: "win_rate_pct", kind: MetricKind::Percent, definition: "won_count / (won_count + lost_count) × 100" },
-    MetricDef { name: "conversion_rate_pct", kind: MetricKind::Percent, definition: "won_count / all opportunities with close_date in the period × 100" },
-    MetricDef { name: "sales_cycle_days", kind: MetricKind::Days, definition: "mean (close_date − created_date) in days over won opportunities in the period" },
+    MetricDef {
+        name: "conversion_rate_pct",
+        kind: MetricKind::Percent,
+        definition: "won_count / all opportunities with close_date in the period × 100",
+    },
+    MetricDef {
+        name: "sales_cycle_days",
+        kind: MetricKind::Days,
+        definition: "mean (close_date − created_date) in days over won opportunities in the period",
+    },
 ];
 
 /// The opportunity-family metrics of one partner for one period.
@@ -277,14 +297,14 @@ mod tests {
         use PartnerRole::*;
         use Stage::*;
         let opps = vec![
-            opp("w1", "1000", ClosedWon, Some("2026-06-01"), "2026-07-15"),  // Q3 won, cycle 44
-            opp("w2", "3000", ClosedWon, Some("2026-08-01"), "2026-09-30"),  // Q3 won, cycle 60
-            opp("l1", "500", ClosedLost, Some("2026-07-01"), "2026-08-01"),  // Q3 lost
-            opp("p1", "2000", Proposal, Some("2026-09-01"), "2026-12-01"),   // open, created before as-of
+            opp("w1", "1000", ClosedWon, Some("2026-06-01"), "2026-07-15"), // Q3 won, cycle 44
+            opp("w2", "3000", ClosedWon, Some("2026-08-01"), "2026-09-30"), // Q3 won, cycle 60
+            opp("l1", "500", ClosedLost, Some("2026-07-01"), "2026-08-01"), // Q3 lost
+            opp("p1", "2000", Proposal, Some("2026-09-01"), "2026-12-01"),  // open, created before as-of
             opp("p2", "7000", Negotiation, Some("2026-10-05"), "2026-12-01"), // open, created after as-of
-            opp("q2", "800", ClosedWon, Some("2026-04-01"), "2026-05-01"),   // Q2 won
-            opp("q1", "100", ClosedWon, None, "2026-02-01"),                 // Q1 won (YTD)
-            opp("n1", "999", Qualification, None, "2026-09-15"),             // open, no created date
+            opp("q2", "800", ClosedWon, Some("2026-04-01"), "2026-05-01"),  // Q2 won
+            opp("q1", "100", ClosedWon, None, "2026-02-01"),                // Q1 won (YTD)
+            opp("n1", "999", Qualification, None, "2026-09-15"),            // open, no created date
         ];
         let links = vec![
             link("w1", "A", Sourced, "1"),
@@ -308,7 +328,15 @@ mod tests {
     fn worked_example() {
         let (opps, links, targets) = program();
         let cal = FiscalCalendar::new(1).unwrap();
-        let rows = opportunity_kpis(&cal, &["A".into(), "B".into(), "C".into()], &opps, &links, &targets, "FY2026-Q3".parse().unwrap(), d("2026-09-30"));
+        let rows = opportunity_kpis(
+            &cal,
+            &["A".into(), "B".into(), "C".into()],
+            &opps,
+            &links,
+            &targets,
+            "FY2026-Q3".parse().unwrap(),
+            d("2026-09-30"),
+        );
         let a = &rows[0];
         assert_eq!(a.revenue, dec("4000"));
         assert_eq!(a.revenue_sourced, dec("1000"));

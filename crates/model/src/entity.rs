@@ -50,14 +50,7 @@ const fn field(name: &'static str, kind: FieldKind, required: bool) -> FieldSpec
 use FieldKind::*;
 
 /// Stage values of an opportunity, in funnel order.
-pub const STAGES: &[&str] = &[
-    "prospecting",
-    "qualification",
-    "proposal",
-    "negotiation",
-    "closed_won",
-    "closed_lost",
-];
+pub const STAGES: &[&str] = &["prospecting", "qualification", "proposal", "negotiation", "closed_won", "closed_lost"];
 /// Deal registration statuses.
 pub const DEALREG_STATUSES: &[&str] = &["submitted", "approved", "rejected", "won", "lost", "expired"];
 /// Kinds of partner events.
@@ -149,169 +142,163 @@ impl Entity {
         match self {
             Entity::Opportunities => {
                 const F: &[FieldSpec] = &[
-                field("external_id", Text, false),
-                field("name", Text, false),
-                field("customer_name", Text, true),
-                field("customer_country", Text, false),
-                field("region", Text, false),
-                field("industry", Text, false),
-                field("product", Text, false),
-                field("amount", Decimal, true),
-                field("currency", Text, false),
-                field("stage", Text, true),
-                field("created_date", Date, false),
-                field("close_date", Date, true),
-                field("deal_registration_id", Text, false),
-                field("crm_opportunity_id", Text, false),
-                field("partner", Partner, true),
-                field("partner_role", Text, false),
-                field("partner_split", Decimal, false),
-                field("updated_at", DateTime, false),
-            ];
+                    field("external_id", Text, false),
+                    field("name", Text, false),
+                    field("customer_name", Text, true),
+                    field("customer_country", Text, false),
+                    field("region", Text, false),
+                    field("industry", Text, false),
+                    field("product", Text, false),
+                    field("amount", Decimal, true),
+                    field("currency", Text, false),
+                    field("stage", Text, true),
+                    field("created_date", Date, false),
+                    field("close_date", Date, true),
+                    field("deal_registration_id", Text, false),
+                    field("crm_opportunity_id", Text, false),
+                    field("partner", Partner, true),
+                    field("partner_role", Text, false),
+                    field("partner_split", Decimal, false),
+                    field("updated_at", DateTime, false),
+                ];
                 F
             }
             Entity::DealRegistrations => {
                 const F: &[FieldSpec] = &[
-                field("registration_id", Text, true),
-                field("partner_id", Partner, true),
-                field("customer_name", Text, false),
-                field("submitted_at", DateTime, true),
-                field("status", Enum(DEALREG_STATUSES), true),
-                field("approved_at", DateTime, false),
-                field("rejection_reason", Text, false),
-                field("opportunity_id", Text, false),
-            ];
+                    field("registration_id", Text, true),
+                    field("partner_id", Partner, true),
+                    field("customer_name", Text, false),
+                    field("submitted_at", DateTime, true),
+                    field("status", Enum(DEALREG_STATUSES), true),
+                    field("approved_at", DateTime, false),
+                    field("rejection_reason", Text, false),
+                    field("opportunity_id", Text, false),
+                ];
                 F
             }
             Entity::Targets => {
-                const F: &[FieldSpec] = &[
-                field("partner_id", Partner, true),
-                field("period", Period, true),
-                field("amount", Decimal, true),
-            ];
+                const F: &[FieldSpec] =
+                    &[field("partner_id", Partner, true), field("period", Period, true), field("amount", Decimal, true)];
                 F
             }
             Entity::Trainings => {
                 const F: &[FieldSpec] = &[
-                field("partner_id", Partner, true),
-                field("person", Text, false),
-                field("course", Text, false),
-                field("assigned_date", Date, true),
-                field("completed_date", Date, false),
-            ];
+                    field("partner_id", Partner, true),
+                    field("person", Text, false),
+                    field("course", Text, false),
+                    field("assigned_date", Date, true),
+                    field("completed_date", Date, false),
+                ];
                 F
             }
             Entity::Certifications => {
                 const F: &[FieldSpec] = &[
-                field("partner_id", Partner, true),
-                field("person", Text, false),
-                field("certification", Text, true),
-                field("level", Text, false),
-                field("issued_date", Date, true),
-                field("expires_date", Date, false),
-            ];
+                    field("partner_id", Partner, true),
+                    field("person", Text, false),
+                    field("certification", Text, true),
+                    field("level", Text, false),
+                    field("issued_date", Date, true),
+                    field("expires_date", Date, false),
+                ];
                 F
             }
             Entity::PortalActivity => {
                 const F: &[FieldSpec] = &[
-                field("partner_id", Partner, true),
-                field("month", Month, true),
-                field("logins", Integer, true),
-                field("sessions", Integer, false),
-                field("minutes", Decimal, false),
-            ];
+                    field("partner_id", Partner, true),
+                    field("month", Month, true),
+                    field("logins", Integer, true),
+                    field("sessions", Integer, false),
+                    field("minutes", Decimal, false),
+                ];
                 F
             }
             Entity::Events => {
                 const F: &[FieldSpec] = &[
-                field("partner_id", Partner, true),
-                field("event", Text, true),
-                field("kind", Enum(EVENT_KINDS), false),
-                field("date", Date, true),
-            ];
+                    field("partner_id", Partner, true),
+                    field("event", Text, true),
+                    field("kind", Enum(EVENT_KINDS), false),
+                    field("date", Date, true),
+                ];
                 F
             }
             Entity::MdfAllocations => {
-                const F: &[FieldSpec] = &[
-                field("partner_id", Partner, true),
-                field("period", Period, true),
-                field("amount", Decimal, true),
-            ];
+                const F: &[FieldSpec] =
+                    &[field("partner_id", Partner, true), field("period", Period, true), field("amount", Decimal, true)];
                 F
             }
             Entity::MdfRequests => {
                 const F: &[FieldSpec] = &[
-                field("request_id", Text, true),
-                field("partner_id", Partner, true),
-                field("submitted_date", Date, true),
-                field("status", Text, false),
-                field("amount_requested", Decimal, false),
-                field("amount_approved", Decimal, false),
-                field("amount_spent", Decimal, false),
-                field("first_spend_date", Date, false),
-                field("attributed_revenue", Decimal, false),
-            ];
+                    field("request_id", Text, true),
+                    field("partner_id", Partner, true),
+                    field("submitted_date", Date, true),
+                    field("status", Text, false),
+                    field("amount_requested", Decimal, false),
+                    field("amount_approved", Decimal, false),
+                    field("amount_spent", Decimal, false),
+                    field("first_spend_date", Date, false),
+                    field("attributed_revenue", Decimal, false),
+                ];
                 F
             }
             Entity::CsatResponses => {
                 const F: &[FieldSpec] = &[
-                field("partner_id", Partner, true),
-                field("customer_name", Text, false),
-                field("score", Decimal, true),
-                field("date", Date, true),
-            ];
+                    field("partner_id", Partner, true),
+                    field("customer_name", Text, false),
+                    field("score", Decimal, true),
+                    field("date", Date, true),
+                ];
                 F
             }
             Entity::NpsResponses => {
                 const F: &[FieldSpec] = &[
-                field("partner_id", Partner, true),
-                field("customer_name", Text, false),
-                field("score", Integer, true),
-                field("date", Date, true),
-            ];
+                    field("partner_id", Partner, true),
+                    field("customer_name", Text, false),
+                    field("score", Integer, true),
+                    field("date", Date, true),
+                ];
                 F
             }
             Entity::Implementations => {
                 const F: &[FieldSpec] = &[
-                field("partner_id", Partner, true),
-                field("customer_name", Text, false),
-                field("contract_date", Date, true),
-                field("go_live_date", Date, false),
-            ];
+                    field("partner_id", Partner, true),
+                    field("customer_name", Text, false),
+                    field("contract_date", Date, true),
+                    field("go_live_date", Date, false),
+                ];
                 F
             }
             Entity::SupportTickets => {
                 const F: &[FieldSpec] = &[
-                field("ticket_id", Text, true),
-                field("partner_id", Partner, true),
-                field("customer_name", Text, false),
-                field("opened_date", Date, true),
-                field("first_call_resolved", Bool, false),
-                field("escalated", Bool, false),
-            ];
+                    field("ticket_id", Text, true),
+                    field("partner_id", Partner, true),
+                    field("customer_name", Text, false),
+                    field("opened_date", Date, true),
+                    field("first_call_resolved", Bool, false),
+                    field("escalated", Bool, false),
+                ];
                 F
             }
             Entity::PosLines => {
                 const F: &[FieldSpec] = &[
-                field("distributor", Text, true),
-                field("partner_id", Partner, true),
-                field("end_customer", Text, false),
-                field("product_id", Text, false),
-                field("quantity", Decimal, false),
-                field("unit_price", Decimal, false),
-                field("amount", Decimal, true),
-                field("currency", Text, false),
-                field("invoice_date", Date, true),
-            ];
+                    field("distributor", Text, true),
+                    field("partner_id", Partner, true),
+                    field("end_customer", Text, false),
+                    field("product_id", Text, false),
+                    field("quantity", Decimal, false),
+                    field("unit_price", Decimal, false),
+                    field("amount", Decimal, true),
+                    field("currency", Text, false),
+                    field("invoice_date", Date, true),
+                ];
                 F
             }
             Entity::PartnerCosts => {
                 const F: &[FieldSpec] = &[
-                field("partner_id", Partner, true),
-                field("period", Period, true),
-                field("cost_type", Enum(COST_TYPES), true),
-                field("amount", Decimal, true),
-            ];
+                    field("partner_id", Partner, true),
+                    field("period", Period, true),
+                    field("cost_type", Enum(COST_TYPES), true),
+                    field("amount", Decimal, true),
+                ];
                 F
             }
         }
@@ -333,11 +320,7 @@ impl FromStr for Entity {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        Entity::ALL
-            .iter()
-            .copied()
-            .find(|e| e.name() == text)
-            .ok_or_else(|| format!("unknown entity `{text}`"))
+        Entity::ALL.iter().copied().find(|e| e.name() == text).ok_or_else(|| format!("unknown entity `{text}`"))
     }
 }
 

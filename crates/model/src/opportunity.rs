@@ -24,14 +24,8 @@ pub enum Stage {
 
 impl Stage {
     /// Every stage, funnel order.
-    pub const ALL: [Stage; 6] = [
-        Stage::Prospecting,
-        Stage::Qualification,
-        Stage::Proposal,
-        Stage::Negotiation,
-        Stage::ClosedWon,
-        Stage::ClosedLost,
-    ];
+    pub const ALL: [Stage; 6] =
+        [Stage::Prospecting, Stage::Qualification, Stage::Proposal, Stage::Negotiation, Stage::ClosedWon, Stage::ClosedLost];
 
     /// The canonical name (`closed_won`, …).
     pub fn as_str(self) -> &'static str {
@@ -60,10 +54,7 @@ impl fmt::Display for Stage {
 impl FromStr for Stage {
     type Err = String;
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        Stage::ALL
-            .into_iter()
-            .find(|s| s.as_str() == text)
-            .ok_or_else(|| format!("unknown stage `{text}`"))
+        Stage::ALL.into_iter().find(|s| s.as_str() == text).ok_or_else(|| format!("unknown stage `{text}`"))
     }
 }
 

@@ -33,11 +33,7 @@ impl Default for FiscalCalendar {
 impl FiscalCalendar {
     /// A calendar whose fiscal year starts on the first day of `start_month` (1..=12).
     pub fn new(start_month: u32) -> Result<Self, PeriodError> {
-        if (1..=12).contains(&start_month) {
-            Ok(Self { start_month })
-        } else {
-            Err(PeriodError::StartMonth(start_month))
-        }
+        if (1..=12).contains(&start_month) { Ok(Self { start_month }) } else { Err(PeriodError::StartMonth(start_month)) }
     }
 
     /// The month (1..=12) the fiscal year starts in.
@@ -48,16 +44,9 @@ impl FiscalCalendar {
     /// The fiscal quarter that contains `date`.
     pub fn period_of(&self, date: NaiveDate) -> FiscalPeriod {
         let month = date.month();
-        let year = if self.start_month == 1 || month < self.start_month {
-            date.year()
-        } else {
-            date.year() + 1
-        };
+        let year = if self.start_month == 1 || month < self.start_month { date.year() } else { date.year() + 1 };
         let offset = (month + 12 - self.start_month) % 12;
-        FiscalPeriod {
-            year,
-            quarter: (offset / 3 + 1) as u8,
-        }
+        FiscalPeriod { year, quarter: (offset / 3 + 1) as u8 }
     }
 
     /// First day of fiscal year `year`.
@@ -105,20 +94,12 @@ impl FiscalPeriod {
 
     /// The quarter before this one.
     pub fn prev(self) -> Self {
-        if self.quarter == 1 {
-            Self { year: self.year - 1, quarter: 4 }
-        } else {
-            Self { year: self.year, quarter: self.quarter - 1 }
-        }
+        if self.quarter == 1 { Self { year: self.year - 1, quarter: 4 } } else { Self { year: self.year, quarter: self.quarter - 1 } }
     }
 
     /// The quarter after this one.
     pub fn next(self) -> Self {
-        if self.quarter == 4 {
-            Self { year: self.year + 1, quarter: 1 }
-        } else {
-            Self { year: self.year, quarter: self.quarter + 1 }
-        }
+        if self.quarter == 4 { Self { year: self.year + 1, quarter: 1 } } else { Self { year: self.year, quarter: self.quarter + 1 } }
     }
 }
 

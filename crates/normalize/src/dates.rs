@@ -49,7 +49,13 @@ pub fn infer_date_order<'a>(values: impl IntoIterator<Item = &'a str>) -> Option
 /// `a/b/yyyy` or `a-b-yyyy` (not ISO, not dotted): the three numbers.
 fn numeric_parts(text: &str) -> Option<(u32, u32, i32)> {
     let date_part = text.split([' ', 'T']).next()?;
-    let sep = if date_part.contains('/') { '/' } else if date_part.contains('-') { '-' } else { return None };
+    let sep = if date_part.contains('/') {
+        '/'
+    } else if date_part.contains('-') {
+        '-'
+    } else {
+        return None;
+    };
     let mut parts = date_part.split(sep);
     let (a, b, c) = (parts.next()?, parts.next()?, parts.next()?);
     if parts.next().is_some() || a.len() > 2 || b.len() > 2 {
@@ -69,7 +75,8 @@ fn parse_year(text: &str) -> Option<i32> {
 
 const MONTHS: &[&str] = &["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 /// German and French month abbreviations that differ from English.
-const MONTH_ALIASES: &[(&str, u32)] = &[("mrz", 3), ("mär", 3), ("mai", 5), ("okt", 10), ("dez", 12), ("janv", 1), ("févr", 2), ("avr", 4), ("juil", 7), ("déc", 12)];
+const MONTH_ALIASES: &[(&str, u32)] =
+    &[("mrz", 3), ("mär", 3), ("mai", 5), ("okt", 10), ("dez", 12), ("janv", 1), ("févr", 2), ("avr", 4), ("juil", 7), ("déc", 12)];
 
 fn month_number(word: &str) -> Option<u32> {
     let w = word.trim_end_matches('.').to_lowercase();

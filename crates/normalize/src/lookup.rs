@@ -60,10 +60,7 @@ impl KeyIndex {
         match self.by_key.get(&key).map(Vec::as_slice) {
             Some([one]) => Ok(one),
             Some(many) if !many.is_empty() => Err(LookupError::Ambiguous { key, ids: many.to_vec() }),
-            _ => Err(LookupError::Unknown {
-                suggestions: self.suggest(&key),
-                key,
-            }),
+            _ => Err(LookupError::Unknown { suggestions: self.suggest(&key), key }),
         }
     }
 
@@ -109,10 +106,7 @@ pub struct Lookups {
 impl Lookups {
     /// Builds the indexes. Partner and product ids, names and aliases all match.
     pub fn new(m: &Mappings, reporting_currency: &str) -> Self {
-        let mut l = Lookups {
-            reporting_currency: reporting_currency.to_ascii_uppercase(),
-            ..Default::default()
-        };
+        let mut l = Lookups { reporting_currency: reporting_currency.to_ascii_uppercase(), ..Default::default() };
         for p in &m.partners {
             l.partners.insert(&p.partner_id, &p.partner_id);
             l.partners.insert(&p.name, &p.partner_id);
@@ -216,9 +210,17 @@ mod tests {
     fn lookups() -> Lookups {
         let m = Mappings {
             partners: vec![partner("P001", "Northwind Traders"), partner("P002", "Contoso Consulting"), partner("P003", "Contoso Group")],
-            partner_aliases: vec![("NWT".into(), "P001".into()), ("Northwnd Traders".into(), "P001".into()), ("Contoso".into(), "P002".into()), ("Contoso".into(), "P003".into())],
+            partner_aliases: vec![
+                ("NWT".into(), "P001".into()),
+                ("Northwnd Traders".into(), "P001".into()),
+                ("Contoso".into(), "P002".into()),
+                ("Contoso".into(), "P003".into()),
+            ],
             regions: vec![("Germany".into(), "EMEA".into()), ("DE".into(), "EMEA".into())],
-            stages: vec![StageMapping { source: "crm".into(), raw_stage: "Closed Won".into(), stage: Stage::ClosedWon }, StageMapping { source: "*".into(), raw_stage: "Won".into(), stage: Stage::ClosedWon }],
+            stages: vec![
+                StageMapping { source: "crm".into(), raw_stage: "Closed Won".into(), stage: Stage::ClosedWon },
+                StageMapping { source: "*".into(), raw_stage: "Won".into(), stage: Stage::ClosedWon },
+            ],
             fx_rates: vec![FxRate { currency: "EUR".into(), month: (2026, 3), rate: Decimal::new(11, 1) }],
             ..Default::default()
         };
@@ -228,7 +230,8 @@ mod tests {
     #[test]
     fn partners_by_id_name_alias_and_suffix_variant() {
         let l = lookups();
-        for text in ["P001", "p001", "Northwind Traders", "NORTHWIND TRADERS, INC.", "NWT", "Northwnd Traders", "The Northwind Traders LLC"] {
+        for text in ["P001", "p001", "Northwind Traders", "NORTHWIND TRADERS, INC.", "NWT", "Northwnd Traders", "The Northwind Traders LLC"]
+        {
             assert_eq!(l.partner(text), Ok("P001"), "{text}");
         }
         match l.partner("Contoso") {

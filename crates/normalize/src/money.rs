@@ -16,7 +16,8 @@ const SYMBOLS: &[(&str, &str)] = &[("US$", "USD"), ("$", "USD"), ("€", "EUR"),
 
 /// ISO codes recognized inside an amount's text (`EUR 900`, `900 GBP`).
 const CODES: &[&str] = &[
-    "USD", "EUR", "GBP", "JPY", "CHF", "CAD", "AUD", "NZD", "INR", "BRL", "MXN", "SGD", "HKD", "CNY", "SEK", "NOK", "DKK", "PLN", "ZAR", "CZK", "HUF",
+    "USD", "EUR", "GBP", "JPY", "CHF", "CAD", "AUD", "NZD", "INR", "BRL", "MXN", "SGD", "HKD", "CNY", "SEK", "NOK", "DKK", "PLN", "ZAR",
+    "CZK", "HUF",
 ];
 
 /// Whether `text` is one of the ISO currency codes Watershed recognizes in amounts and headers.
@@ -96,19 +97,12 @@ pub fn parse_amount(text: &str, decimal_comma: bool) -> Result<ParsedAmount, Str
     if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b',') {
         return Err(fail());
     }
-    let plain: String = if decimal_comma {
-        t.replace('.', "").replace(',', ".")
-    } else {
-        t.replace(',', "")
-    };
+    let plain: String = if decimal_comma { t.replace('.', "").replace(',', ".") } else { t.replace(',', "") };
     if plain.matches('.').count() > 1 {
         return Err(fail());
     }
     let value = Decimal::from_str(&plain).map_err(|_| fail())? * multiplier;
-    Ok(ParsedAmount {
-        value: if negative { -value } else { value },
-        currency,
-    })
+    Ok(ParsedAmount { value: if negative { -value } else { value }, currency })
 }
 
 #[cfg(test)]

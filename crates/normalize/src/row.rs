@@ -24,12 +24,7 @@ pub struct Rejection {
 
 impl Rejection {
     fn new(field: &str, value: Option<&str>, reason: impl Into<String>) -> Self {
-        Rejection {
-            field: field.to_string(),
-            value: value.map(str::to_string),
-            reason: reason.into(),
-            suggestions: Vec::new(),
-        }
+        Rejection { field: field.to_string(), value: value.map(str::to_string), reason: reason.into(), suggestions: Vec::new() }
     }
 
     fn lookup(field: &str, value: &str, table: &str, error: LookupError) -> Self {
@@ -49,7 +44,10 @@ impl Rejection {
             LookupError::Ambiguous { key, ids } => Rejection::new(
                 field,
                 Some(value),
-                format!("{field} `{value}` (key `{key}`) matches several entries: {}; make the alias unique in mappings/{table}", ids.join(", ")),
+                format!(
+                    "{field} `{value}` (key `{key}`) matches several entries: {}; make the alias unique in mappings/{table}",
+                    ids.join(", ")
+                ),
             ),
         }
     }
@@ -132,15 +130,7 @@ impl InputContext {
                 _ => {}
             }
         }
-        InputContext {
-            source: source.to_string(),
-            entity,
-            binding,
-            fixed_partner,
-            default_currency,
-            date_orders,
-            decimal_comma,
-        }
+        InputContext { source: source.to_string(), entity, binding, fixed_partner, default_currency, date_orders, decimal_comma }
     }
 
     fn get<'a>(&self, row: &'a [String], field: &str) -> Option<&'a str> {
@@ -181,10 +171,7 @@ impl InputContext {
             Some(p) => p.as_str(),
             None => self.required(row, field)?,
         };
-        lookups
-            .partner(text)
-            .map(str::to_string)
-            .map_err(|e| Rejection::lookup("partner", text, "partner_aliases.csv", e))
+        lookups.partner(text).map(str::to_string).map_err(|e| Rejection::lookup("partner", text, "partner_aliases.csv", e))
     }
 }
 
@@ -195,7 +182,8 @@ fn text(ctx: &InputContext, row: &[String], field: &str) -> Option<String> {
 /// Parses a split: `50%`, `0.5`, or `50` (read as a percentage); must be in (0, 1].
 fn parse_split(text: &str) -> Result<Decimal, Rejection> {
     let t = text.trim();
-    let bad = || Rejection::new("partner_split", Some(t), format!("partner_split `{t}` must be a share in (0, 1] or a percentage in (0, 100]"));
+    let bad =
+        || Rejection::new("partner_split", Some(t), format!("partner_split `{t}` must be a share in (0, 1] or a percentage in (0, 100]"));
     let (number, percent) = match t.strip_suffix('%') {
         Some(n) => (n.trim(), true),
         None => (t, false),
@@ -218,10 +206,15 @@ pub fn normalize_opportunity(ctx: &InputContext, lookups: &Lookups, row: &[Strin
         Rejection::new(
             "stage",
             Some(raw_stage),
-            format!("unknown stage `{raw_stage}` for source `{}`; add `{},{raw_stage},<stage>` to mappings/stages.csv", ctx.source, ctx.source),
+            format!(
+                "unknown stage `{raw_stage}` for source `{}`; add `{},{raw_stage},<stage>` to mappings/stages.csv",
+                ctx.source, ctx.source
+            ),
         )
     })?;
-    let close_date = ctx.date(row, "close_date")?.ok_or_else(|| ctx.required(row, "close_date").err().unwrap_or_else(|| Rejection::new("close_date", None, "close_date is required")))?;
+    let close_date = ctx.date(row, "close_date")?.ok_or_else(|| {
+        ctx.required(row, "close_date").err().unwrap_or_else(|| Rejection::new("close_date", None, "close_date is required"))
+    })?;
     let created_date = ctx.date(row, "created_date")?;
     let amount_text = ctx.required(row, "amount")?;
     let parsed = ctx.decimal(row, "amount")?.ok_or_else(|| Rejection::new("amount", Some(amount_text), "amount is required"))?;
@@ -240,7 +233,11 @@ pub fn normalize_opportunity(ctx: &InputContext, lookups: &Lookups, row: &[Strin
         Rejection::new(
             "currency",
             Some(&currency),
-            format!("no FX rate for {currency} in {}; add `{currency},{},<rate>` to mappings/fx_rates.csv", close_date.format("%Y-%m"), close_date.format("%Y-%m")),
+            format!(
+                "no FX rate for {currency} in {}; add `{currency},{},<rate>` to mappings/fx_rates.csv",
+                close_date.format("%Y-%m"),
+                close_date.format("%Y-%m")
+            ),
         )
     })?;
     let (product_id, product_family) = match ctx.get(row, "product") {
@@ -291,48 +288,54 @@ pub fn normalize_entity_row(ctx: &InputContext, lookups: &Lookups, row: &[String
     let mut values = Vec::with_capacity(ctx.entity.fields().len());
     for spec in ctx.entity.fields() {
         let name = spec.name;
-        let value = if spec.kind == FieldKind::Partner {
-            Value::Text(ctx.partner(row, name, lookups)?)
-        } else {
-            let Some(raw) = ctx.get(row, name) else {
-                if spec.required {
-                    return Err(ctx.required(row, name).err().unwrap_or_else(|| Rejection::new(name, None, "required")));
+        let value =
+            if spec.kind == FieldKind::Partner {
+                Value::Text(ctx.partner(row, name, lookups)?)
+            } else {
+                let Some(raw) = ctx.get(row, name) else {
+                    if spec.required {
+                        return Err(ctx.required(row, name).err().unwrap_or_else(|| Rejection::new(name, None, "required")));
+                    }
+                    values.push(Value::Null);
+                    continue;
+                };
+                match spec.kind {
+                    FieldKind::Text | FieldKind::Partner => Value::Text(raw.to_string()),
+                    FieldKind::Date => ctx.date(row, name)?.map_or(Value::Null, Value::Date),
+                    FieldKind::DateTime => ctx.datetime(row, name)?.map_or(Value::Null, Value::DateTime),
+                    FieldKind::Decimal => ctx.decimal(row, name)?.map_or(Value::Null, |p| Value::Decimal(p.value)),
+                    FieldKind::Integer => {
+                        let n = ctx.decimal(row, name)?.map(|p| p.value).unwrap_or_default();
+                        if !n.fract().is_zero() {
+                            return Err(Rejection::new(name, Some(raw), format!("{name} `{raw}` is not a whole number")));
+                        }
+                        Value::Integer(
+                            n.trunc().try_into().map_err(|_| Rejection::new(name, Some(raw), format!("{name} `{raw}` is out of range")))?,
+                        )
+                    }
+                    FieldKind::Bool => Value::Bool(parse_bool(raw).ok_or_else(|| {
+                        Rejection::new(name, Some(raw), format!("{name} `{raw}` is not yes/no (true/false, Y/N, 1/0, x)"))
+                    })?),
+                    FieldKind::Period => {
+                        let p: FiscalPeriod =
+                            raw.parse().map_err(|e: watershed_model::PeriodError| Rejection::new(name, Some(raw), e.to_string()))?;
+                        Value::Text(p.to_string())
+                    }
+                    FieldKind::Month => {
+                        let d = parse_date(&format!("{}-01", raw.trim()), None)
+                            .or_else(|_| parse_date(raw, None))
+                            .map_err(|_| Rejection::new(name, Some(raw), format!("{name} `{raw}` is not a month (YYYY-MM)")))?;
+                        Value::Text(d.format("%Y-%m").to_string())
+                    }
+                    FieldKind::Enum(choices) => {
+                        let lower = raw.trim().to_ascii_lowercase();
+                        if !choices.contains(&lower.as_str()) {
+                            return Err(Rejection::new(name, Some(raw), format!("{name} `{raw}` is not one of {}", choices.join(", "))));
+                        }
+                        Value::Text(lower)
+                    }
                 }
-                values.push(Value::Null);
-                continue;
             };
-            match spec.kind {
-                FieldKind::Text | FieldKind::Partner => Value::Text(raw.to_string()),
-                FieldKind::Date => ctx.date(row, name)?.map_or(Value::Null, Value::Date),
-                FieldKind::DateTime => ctx.datetime(row, name)?.map_or(Value::Null, Value::DateTime),
-                FieldKind::Decimal => ctx.decimal(row, name)?.map_or(Value::Null, |p| Value::Decimal(p.value)),
-                FieldKind::Integer => {
-                    let n = ctx.decimal(row, name)?.map(|p| p.value).unwrap_or_default();
-                    if !n.fract().is_zero() {
-                        return Err(Rejection::new(name, Some(raw), format!("{name} `{raw}` is not a whole number")));
-                    }
-                    Value::Integer(n.trunc().try_into().map_err(|_| Rejection::new(name, Some(raw), format!("{name} `{raw}` is out of range")))?)
-                }
-                FieldKind::Bool => Value::Bool(parse_bool(raw).ok_or_else(|| Rejection::new(name, Some(raw), format!("{name} `{raw}` is not yes/no (true/false, Y/N, 1/0, x)")))?),
-                FieldKind::Period => {
-                    let p: FiscalPeriod = raw.parse().map_err(|e: watershed_model::PeriodError| Rejection::new(name, Some(raw), e.to_string()))?;
-                    Value::Text(p.to_string())
-                }
-                FieldKind::Month => {
-                    let d = parse_date(&format!("{}-01", raw.trim()), None)
-                        .or_else(|_| parse_date(raw, None))
-                        .map_err(|_| Rejection::new(name, Some(raw), format!("{name} `{raw}` is not a month (YYYY-MM)")))?;
-                    Value::Text(d.format("%Y-%m").to_string())
-                }
-                FieldKind::Enum(choices) => {
-                    let lower = raw.trim().to_ascii_lowercase();
-                    if !choices.contains(&lower.as_str()) {
-                        return Err(Rejection::new(name, Some(raw), format!("{name} `{raw}` is not one of {}", choices.join(", "))));
-                    }
-                    Value::Text(lower)
-                }
-            }
-        };
         values.push(value);
     }
     Ok(values)
@@ -379,7 +382,8 @@ mod tests {
         Lookups::new(&m, "USD")
     }
 
-    const HEADERS: [&str; 9] = ["partner", "customer_name", "amount", "stage", "close_date", "customer_country", "product", "partner_split", "created_date"];
+    const HEADERS: [&str; 9] =
+        ["partner", "customer_name", "amount", "stage", "close_date", "customer_country", "product", "partner_split", "created_date"];
 
     fn ctx(rows: &[Vec<String>]) -> InputContext {
         let binding = ColumnBinding { columns: HEADERS.iter().map(|h| Some(*h)).collect(), amount_currency: None };
@@ -439,7 +443,10 @@ mod tests {
     #[test]
     fn entity_rows_follow_the_schema() {
         let binding = ColumnBinding { columns: vec![Some("partner_id"), Some("period"), Some("amount")], amount_currency: None };
-        let rows = vec![vec!["NORTHWIND TRADERS INC".to_string(), "fy2026-q3".into(), "$120,000".into()], vec!["P001".into(), "Q3".into(), "1".into()]];
+        let rows = vec![
+            vec!["NORTHWIND TRADERS INC".to_string(), "fy2026-q3".into(), "$120,000".into()],
+            vec!["P001".into(), "Q3".into(), "1".into()],
+        ];
         let c = InputContext::infer("targets", Entity::Targets, binding, &rows, None, None, None);
         let v = normalize_entity_row(&c, &lookups(), &rows[0]).unwrap();
         assert_eq!(v, vec![Value::Text("P001".into()), Value::Text("FY2026-Q3".into()), Value::Decimal(Decimal::from(120000))]);

@@ -25,7 +25,8 @@ impl RecordInfo {
 /// in a record first seen now, its most trusted row is `new`, further partner rows are
 /// `new` links, versions are `updated` and other sources' rows are `merged`.
 pub(crate) fn count(g: &Golden, info: &HashMap<i64, RecordInfo>, report: &mut RunReport) {
-    let old_keys: Vec<&(usize, String)> = g.members.iter().filter_map(|(id, _)| info.get(id)).filter(|i| !i.is_new).map(|i| &i.key).collect();
+    let old_keys: Vec<&(usize, String)> =
+        g.members.iter().filter_map(|(id, _)| info.get(id)).filter(|i| !i.is_new).map(|i| &i.key).collect();
     let mut first_new_seen = false;
     for (id, relation) in &g.members {
         let Some(i) = info.get(id) else { continue };

@@ -32,7 +32,9 @@ pub enum PipelineError {
     #[error("store url `{0}` is not supported by this build (use sqlite://PATH)")]
     UnsupportedStore(String),
     /// Rows were lost between reading and the dataset: a bug, never committed.
-    #[error("conservation failed for source `{source_name}`: read {read} ≠ loaded new {new} + updated {updated} + merged {merged} + quarantined {quarantined} + skipped {skipped}; nothing was committed")]
+    #[error(
+        "conservation failed for source `{source_name}`: read {read} ≠ loaded new {new} + updated {updated} + merged {merged} + quarantined {quarantined} + skipped {skipped}; nothing was committed"
+    )]
     Conservation {
         /// The source.
         source_name: String,
@@ -53,10 +55,8 @@ pub enum PipelineError {
 
 /// Opens the project's store (SQLite).
 pub fn open_store(project: &Project) -> Result<Store, PipelineError> {
-    let path = project
-        .config
-        .sqlite_path(&project.root)
-        .ok_or_else(|| PipelineError::UnsupportedStore(project.config.store.url.clone()))?;
+    let path =
+        project.config.sqlite_path(&project.root).ok_or_else(|| PipelineError::UnsupportedStore(project.config.store.url.clone()))?;
     Ok(Store::open(&path)?)
 }
 
@@ -199,7 +199,18 @@ fn rebuild(
         let source = &config.sources[input.source];
         let p = &input.parsed;
         let read = (p.rows.len() + p.errors.len() + p.skipped.len()) as u64;
-        let input_id = writer.insert_input(&source.name, &input.file.locator, &input.file.sha256, input.file.size, source.entity(), p.encoding, p.delimiter, p.header_line, &p.headers, read)?;
+        let input_id = writer.insert_input(
+            &source.name,
+            &input.file.locator,
+            &input.file.sha256,
+            input.file.size,
+            source.entity(),
+            p.encoding,
+            p.delimiter,
+            p.header_line,
+            &p.headers,
+            read,
+        )?;
         let mut rows = Vec::with_capacity(p.rows.len());
         for row in &p.rows {
             let id = writer.insert_raw(input_id, row.line, "row", None, &row.values)?;
@@ -235,7 +246,8 @@ fn rebuild(
     let lookups = Lookups::new(&project.mappings, &config.program.reporting_currency);
     writer.clear_dataset()?;
     writer.insert_partners(&project.mappings.partners)?;
-    let products: Vec<(String, String, Option<String>)> = project.mappings.products.iter().map(|p| (p.product_id.clone(), p.name.clone(), p.family.clone())).collect();
+    let products: Vec<(String, String, Option<String>)> =
+        project.mappings.products.iter().map(|p| (p.product_id.clone(), p.name.clone(), p.family.clone())).collect();
     writer.insert_products(&products)?;
 
     let mut opportunity_records: Vec<ResolveRecord> = Vec::new();
@@ -255,7 +267,15 @@ fn rebuild(
             PartnerAssignment::Fixed(p) => Some(p),
             PartnerAssignment::FromColumn => None,
         };
-        let ctx = InputContext::infer(&source.name, entity, binding, &cells, source.date_format.as_deref(), fixed_partner, source.currency.clone());
+        let ctx = InputContext::infer(
+            &source.name,
+            entity,
+            binding,
+            &cells,
+            source.date_format.as_deref(),
+            fixed_partner,
+            source.currency.clone(),
+        );
         let rank = config.precedence_rank(&source.name);
         let sha_tag = format!("{}#{}", input.input_seq, source.name);
         for (record_id, line, values) in &input.rows {
@@ -289,7 +309,10 @@ fn rebuild(
                 }
             };
             if let Some(r) = rejection {
-                let suggestions = serde_json::to_string(&r.suggestions.iter().map(|s| serde_json::json!({"id": s.id, "label": s.label, "score": s.score})).collect::<Vec<_>>()).unwrap_or_else(|_| "[]".into());
+                let suggestions = serde_json::to_string(
+                    &r.suggestions.iter().map(|s| serde_json::json!({"id": s.id, "label": s.label, "score": s.score})).collect::<Vec<_>>(),
+                )
+                .unwrap_or_else(|_| "[]".into());
                 writer.insert_quarantine(&QuarantineEntry {
                     record_id: *record_id,
                     source: source.name.clone(),
@@ -337,7 +360,13 @@ fn rebuild(
         writer.insert_opportunity(&g.opportunity, &g.partners)?;
         let ties: HashMap<i64, &str> = g.ties.iter().map(|(id, t)| (*id, t.as_str())).collect();
         for (record_id, relation) in &g.members {
-            writer.insert_lineage(&g.opportunity.opportunity_id, Entity::Opportunities, *record_id, relation.as_str(), ties.get(record_id).copied())?;
+            writer.insert_lineage(
+                &g.opportunity.opportunity_id,
+                Entity::Opportunities,
+                *record_id,
+                relation.as_str(),
+                ties.get(record_id).copied(),
+            )?;
         }
         classify::count(g, &record_info, report);
         progress.advance(1);
@@ -368,7 +397,13 @@ fn rebuild(
 }
 
 /// Warns once per new input about required fields no column feeds.
-fn warn_unbound(report: &mut RunReport, input: &InputRows, source: &SourceConfig, entity: Entity, bound: &[watershed_ingest::detect::BoundColumn]) {
+fn warn_unbound(
+    report: &mut RunReport,
+    input: &InputRows,
+    source: &SourceConfig,
+    entity: Entity,
+    bound: &[watershed_ingest::detect::BoundColumn],
+) {
     let fixed = matches!(source.partner_assignment(), PartnerAssignment::Fixed(_));
     let missing: Vec<&str> = entity
         .fields()

@@ -81,11 +81,7 @@ impl RunReport {
             sources: config
                 .sources
                 .iter()
-                .map(|s| SourceSummary {
-                    name: s.name.clone(),
-                    entity: s.entity.clone(),
-                    ..Default::default()
-                })
+                .map(|s| SourceSummary { name: s.name.clone(), entity: s.entity.clone(), ..Default::default() })
                 .collect(),
             golden_opportunities: 0,
             recovered: 0,

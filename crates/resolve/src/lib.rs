@@ -112,10 +112,7 @@ pub fn resolve(records: &[ResolveRecord]) -> Vec<Golden> {
         });
         record_group.push(g);
     }
-    let mut uf = UnionFind {
-        parent: (0..group_key.len()).collect(),
-        sources: group_key.iter().map(|(s, _)| vec![s.clone()]).collect(),
-    };
+    let mut uf = UnionFind { parent: (0..group_key.len()).collect(), sources: group_key.iter().map(|(s, _)| vec![s.clone()]).collect() };
     let mut ties = Vec::new();
     // 2. CRM ids quoted by other sources: the quoted id's group in the most trusted source.
     let mut by_external: HashMap<&str, Vec<(usize, usize)>> = HashMap::new();
@@ -165,10 +162,8 @@ pub fn resolve(records: &[ResolveRecord]) -> Vec<Golden> {
         clusters.entry(root).or_default().push(i);
     }
     let tie_of: HashMap<i64, String> = ties.into_iter().collect();
-    let mut golden: Vec<Golden> = clusters
-        .into_values()
-        .map(|members| build_golden(records, &record_group, &group_key, members, &tie_of))
-        .collect();
+    let mut golden: Vec<Golden> =
+        clusters.into_values().map(|members| build_golden(records, &record_group, &group_key, members, &tie_of)).collect();
     golden.sort_by(|a, b| a.opportunity.opportunity_id.cmp(&b.opportunity.opportunity_id));
     golden
 }
@@ -184,7 +179,13 @@ fn trust_order(records: &[ResolveRecord], members: &mut [usize]) {
     });
 }
 
-fn build_golden(records: &[ResolveRecord], record_group: &[usize], group_key: &[(String, String)], mut members: Vec<usize>, ties: &HashMap<i64, String>) -> Golden {
+fn build_golden(
+    records: &[ResolveRecord],
+    record_group: &[usize],
+    group_key: &[(String, String)],
+    mut members: Vec<usize>,
+    ties: &HashMap<i64, String>,
+) -> Golden {
     trust_order(records, &mut members);
     let survivor = &records[members[0]];
     let rows = || members.iter().map(|&i| &records[i].row);
@@ -249,12 +250,7 @@ fn build_golden(records: &[ResolveRecord], record_group: &[usize], group_key: &[
             member_ties.push((r.record_id, t.clone()));
         }
     }
-    Golden {
-        opportunity,
-        partners,
-        members: member_list,
-        ties: member_ties,
-    }
+    Golden { opportunity, partners, members: member_list, ties: member_ties }
 }
 
 #[cfg(test)]

@@ -170,7 +170,9 @@ impl Store {
     pub fn load_inputs(&self) -> Result<Vec<StoredInput>> {
         let mut inputs = Vec::new();
         let mut stmt = self.conn.prepare("SELECT input_id, source, locator, run_id, headers FROM inputs ORDER BY input_id")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, i64>(3)?, r.get::<_, String>(4)?)))?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, i64>(3)?, r.get::<_, String>(4)?))
+        })?;
         for row in rows {
             let (input_id, source, locator, run_id, headers) = row?;
             inputs.push(StoredInput {
@@ -185,7 +187,14 @@ impl Store {
         }
         let mut stmt = self.conn.prepare("SELECT input_id, record_id, line, values_json, kind, note FROM raw_records WHERE kind <> 'skipped' ORDER BY input_id, record_id")?;
         let rows = stmt.query_map([], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?, r.get::<_, Option<String>>(5)?))
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, Option<String>>(5)?,
+            ))
         })?;
         let mut index = 0;
         for row in rows {
@@ -236,12 +245,7 @@ impl Store {
     pub fn runs(&self, limit: usize) -> Result<Vec<RunRow>> {
         let mut stmt = self.conn.prepare("SELECT run_id, started_at, status, summary FROM runs ORDER BY run_id DESC LIMIT ?1")?;
         let rows = stmt.query_map([limit as i64], |r| {
-            Ok(RunRow {
-                run_id: r.get(0)?,
-                started_at: r.get(1)?,
-                status: r.get(2)?,
-                summary: r.get(3)?,
-            })
+            Ok(RunRow { run_id: r.get(0)?, started_at: r.get(1)?, status: r.get(2)?, summary: r.get(3)? })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -304,11 +308,21 @@ impl Store {
                 amount: decimal("opportunities", "amount", &r.get::<_, String>(8)?)?,
                 amount_original: decimal("opportunities", "amount_original", &r.get::<_, String>(9)?)?,
                 currency: r.get(10)?,
-                stage: Stage::from_str(&stage_text).map_err(|_| StoreError::Corrupt { table: "opportunities", column: "stage", value: stage_text.clone() })?,
+                stage: Stage::from_str(&stage_text).map_err(|_| StoreError::Corrupt {
+                    table: "opportunities",
+                    column: "stage",
+                    value: stage_text.clone(),
+                })?,
                 created_date: r.get::<_, Option<String>>(12)?.and_then(|s| chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok()),
-                close_date: chrono::NaiveDate::parse_from_str(&close_text, "%Y-%m-%d").map_err(|_| StoreError::Corrupt { table: "opportunities", column: "close_date", value: close_text.clone() })?,
+                close_date: chrono::NaiveDate::parse_from_str(&close_text, "%Y-%m-%d").map_err(|_| StoreError::Corrupt {
+                    table: "opportunities",
+                    column: "close_date",
+                    value: close_text.clone(),
+                })?,
                 deal_registration_id: r.get(14)?,
-                updated_at: r.get::<_, Option<String>>(15)?.and_then(|s| chrono::NaiveDateTime::parse_from_str(&s, "%Y-%m-%dT%H:%M:%S").ok()),
+                updated_at: r
+                    .get::<_, Option<String>>(15)?
+                    .and_then(|s| chrono::NaiveDateTime::parse_from_str(&s, "%Y-%m-%dT%H:%M:%S").ok()),
             });
         }
         Ok(out)
@@ -316,7 +330,9 @@ impl Store {
 
     /// Every partner link.
     pub fn opportunity_partners(&self) -> Result<Vec<OpportunityPartner>> {
-        let mut stmt = self.conn.prepare("SELECT opportunity_id, partner_id, role, split FROM opportunity_partners ORDER BY opportunity_id, partner_id")?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT opportunity_id, partner_id, role, split FROM opportunity_partners ORDER BY opportunity_id, partner_id")?;
         let mut rows = stmt.query([])?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
@@ -324,7 +340,11 @@ impl Store {
             out.push(OpportunityPartner {
                 opportunity_id: r.get(0)?,
                 partner_id: r.get(1)?,
-                role: PartnerRole::from_str(&role).map_err(|_| StoreError::Corrupt { table: "opportunity_partners", column: "role", value: role.clone() })?,
+                role: PartnerRole::from_str(&role).map_err(|_| StoreError::Corrupt {
+                    table: "opportunity_partners",
+                    column: "role",
+                    value: role.clone(),
+                })?,
                 split: decimal("opportunity_partners", "split", &r.get::<_, String>(3)?)?,
             });
         }
@@ -380,7 +400,19 @@ impl Store {
 
     /// Row count of a table of the store (for status and tests).
     pub fn count(&self, table: &str) -> Result<i64> {
-        let known = ["runs", "inputs", "raw_records", "record_lineage", "quarantine", "opportunities", "opportunity_partners", "partners", "products", "match_decisions", "audit_log"];
+        let known = [
+            "runs",
+            "inputs",
+            "raw_records",
+            "record_lineage",
+            "quarantine",
+            "opportunities",
+            "opportunity_partners",
+            "partners",
+            "products",
+            "match_decisions",
+            "audit_log",
+        ];
         let allowed = known.contains(&table) || Entity::ALL.iter().any(|e| e.name() == table);
         if !allowed {
             return Err(StoreError::Corrupt { table: "sqlite_master", column: "name", value: table.to_string() });
@@ -411,7 +443,19 @@ impl RunWriter<'_> {
 
     /// Adds an input to the raw layer; returns its id.
     #[allow(clippy::too_many_arguments)]
-    pub fn insert_input(&self, source: &str, locator: &str, sha256: &str, size: u64, entity: Entity, encoding: &str, delimiter: u8, header_line: u64, headers: &[String], rows_read: u64) -> Result<i64> {
+    pub fn insert_input(
+        &self,
+        source: &str,
+        locator: &str,
+        sha256: &str,
+        size: u64,
+        entity: Entity,
+        encoding: &str,
+        delimiter: u8,
+        header_line: u64,
+        headers: &[String],
+        rows_read: u64,
+    ) -> Result<i64> {
         self.tx.execute(
             "INSERT INTO inputs (source, locator, sha256, size_bytes, run_id, entity, encoding, delimiter, header_line, headers, rows_read) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             params![
@@ -433,7 +477,8 @@ impl RunWriter<'_> {
 
     /// Adds a raw record (`kind` row, error or skipped); returns its id.
     pub fn insert_raw(&self, input_id: i64, line: u64, kind: &str, note: Option<&str>, values: &[String]) -> Result<i64> {
-        let mut stmt = self.tx.prepare_cached("INSERT INTO raw_records (input_id, line, kind, note, values_json) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+        let mut stmt =
+            self.tx.prepare_cached("INSERT INTO raw_records (input_id, line, kind, note, values_json) VALUES (?1, ?2, ?3, ?4, ?5)")?;
         stmt.execute(params![input_id, line as i64, kind, note, serde_json::to_string(values).unwrap_or_else(|_| "[]".into())])?;
         Ok(self.tx.last_insert_rowid())
     }
@@ -441,7 +486,9 @@ impl RunWriter<'_> {
     /// Removes the derived dataset (everything but the raw layer and governance
     /// history) so that it can be rebuilt from the raw records.
     pub fn clear_dataset(&self) -> Result<()> {
-        let mut sql = String::from("DELETE FROM record_lineage; DELETE FROM quarantine; DELETE FROM opportunity_partners; DELETE FROM opportunities; DELETE FROM partners; DELETE FROM products;");
+        let mut sql = String::from(
+            "DELETE FROM record_lineage; DELETE FROM quarantine; DELETE FROM opportunity_partners; DELETE FROM opportunities; DELETE FROM partners; DELETE FROM products;",
+        );
         for e in Entity::ALL.iter().filter(|e| **e != Entity::Opportunities) {
             sql.push_str(&format!("DELETE FROM {};", e.name()));
         }
@@ -481,7 +528,9 @@ impl RunWriter<'_> {
 
     /// Writes a golden opportunity and its partner links.
     pub fn insert_opportunity(&self, o: &Opportunity, partners: &[OpportunityPartner]) -> Result<()> {
-        let mut stmt = self.tx.prepare_cached("INSERT INTO opportunities VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)")?;
+        let mut stmt = self
+            .tx
+            .prepare_cached("INSERT INTO opportunities VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)")?;
         stmt.execute(params![
             o.opportunity_id,
             o.name,
@@ -537,7 +586,17 @@ impl RunWriter<'_> {
     /// Quarantines a record.
     pub fn insert_quarantine(&self, q: &QuarantineEntry) -> Result<()> {
         let mut stmt = self.tx.prepare_cached("INSERT INTO quarantine VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'open')")?;
-        stmt.execute(params![q.record_id, self.run_id, q.source, q.locator, q.line as i64, q.field, q.value, q.reason, q.suggestions_json])?;
+        stmt.execute(params![
+            q.record_id,
+            self.run_id,
+            q.source,
+            q.locator,
+            q.line as i64,
+            q.field,
+            q.value,
+            q.reason,
+            q.suggestions_json
+        ])?;
         Ok(())
     }
 

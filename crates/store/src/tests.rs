@@ -34,14 +34,25 @@ fn opportunity(id: &str) -> Opportunity {
 fn a_committed_run_reads_back_exactly() {
     let (_dir, mut store) = temp_store("commit");
     let w = store.begin_run("2026-11-22T10:00:00Z").unwrap();
-    let input = w.insert_input("crm", "inbox/a.csv", "abc", 10, Entity::Opportunities, "UTF-8", b';', 1, &["A".into(), "B".into()], 2).unwrap();
+    let input =
+        w.insert_input("crm", "inbox/a.csv", "abc", 10, Entity::Opportunities, "UTF-8", b';', 1, &["A".into(), "B".into()], 2).unwrap();
     let r1 = w.insert_raw(input, 2, "row", None, &["x".into(), "ü, \"q\"".into()]).unwrap();
     w.insert_raw(input, 3, "skipped", Some("blank"), &[]).unwrap();
     let o = opportunity("crm:1");
-    let link = OpportunityPartner { opportunity_id: o.opportunity_id.clone(), partner_id: "P1".into(), role: PartnerRole::Influenced, split: Decimal::from_str("0.50").unwrap() };
+    let link = OpportunityPartner {
+        opportunity_id: o.opportunity_id.clone(),
+        partner_id: "P1".into(),
+        role: PartnerRole::Influenced,
+        split: Decimal::from_str("0.50").unwrap(),
+    };
     w.insert_opportunity(&o, std::slice::from_ref(&link)).unwrap();
     w.insert_lineage("crm:1", Entity::Opportunities, r1, "survivor", None).unwrap();
-    w.insert_entity_row(Entity::Targets, &[Value::Text("P1".into()), Value::Text("FY2026-Q1".into()), Value::Decimal(Decimal::from(5000))], r1).unwrap();
+    w.insert_entity_row(
+        Entity::Targets,
+        &[Value::Text("P1".into()), Value::Text("FY2026-Q1".into()), Value::Decimal(Decimal::from(5000))],
+        r1,
+    )
+    .unwrap();
     w.commit("2026-11-22T10:00:01Z", "fp1", "{}").unwrap();
 
     assert!(store.has_input("crm", "abc").unwrap());

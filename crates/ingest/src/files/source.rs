@@ -36,11 +36,7 @@ impl Source for FilesSource {
         files.sort();
         let mut inputs = Vec::with_capacity(files.len());
         for path in files {
-            let read_err = |error| SourceError::Read {
-                source_name: self.config.name.clone(),
-                path: path.display().to_string(),
-                error,
-            };
+            let read_err = |error| SourceError::Read { source_name: self.config.name.clone(), path: path.display().to_string(), error };
             let real = path.canonicalize().map_err(read_err)?;
             if !real.starts_with(&canonical_root) {
                 continue;
@@ -52,12 +48,7 @@ impl Source for FilesSource {
             })?;
             let sha256 = format!("{:x}", Sha256::digest(&bytes));
             let locator = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
-            inputs.push(InputFile {
-                locator,
-                sha256,
-                size: bytes.len() as u64,
-                bytes,
-            });
+            inputs.push(InputFile { locator, sha256, size: bytes.len() as u64, bytes });
         }
         Ok(inputs)
     }
