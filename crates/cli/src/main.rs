@@ -1,1 +1,166 @@
-fn main() {}
+//! `watershed`: the command line. Parses arguments, loads the project, calls the
+//! pipeline and the reports, and maps errors to exit codes (0 success, 1 run failed,
+//! 2 usage or configuration error).
+
+mod commands;
+mod progress;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Watershed turns partner data (CRM exports, channel sheets, partners' own files)
+/// into one governed, deduplicated, traceable dataset and the partner metrics built on it.
+#[derive(Debug, Parser)]
+#[command(name = "watershed", version, about, long_about = None, after_help = "Start with `watershed demo`, or `watershed init my-program --example` then `watershed -C my-program run`.")]
+struct Cli {
+    /// The project folder (holding watershed.toml).
+    #[arg(short = 'C', long = "project", global = true, env = "WATERSHED_PROJECT", default_value = ".")]
+    project: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Output format of reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// A table for people.
+    Table,
+    /// CSV with a header row.
+    Csv,
+    /// JSON.
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create a project folder: watershed.toml, mappings/, inbox/.
+    Init {
+        /// Where to create it (default: the current folder).
+        dir: Option<PathBuf>,
+        /// Also write a realistic, messy example program (5,000 opportunities, 30 partners).
+        #[arg(long)]
+        example: bool,
+        /// Write even if the folder already holds a watershed.toml.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Generate a program of any size (for benchmarks), with its ground truth in truth/.
+    Generate {
+        /// Where to write it.
+        dir: PathBuf,
+        /// How many opportunities.
+        #[arg(long, default_value_t = 5000)]
+        opportunities: usize,
+        /// How many partners (default: max(30, opportunities / 400)).
+        #[arg(long)]
+        partners: Option<usize>,
+        /// Random seed: the same seed gives the same files.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+    /// Run the pipeline: read new inputs, normalize, resolve, store; print the summary.
+    Run {
+        /// Summary format.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+        /// No progress bars.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// The metric catalog per partner for a fiscal quarter.
+    Kpis {
+        /// Fiscal quarter, e.g. FY2026-Q3 (default: the current quarter).
+        #[arg(long)]
+        period: Option<String>,
+        /// As-of date YYYY-MM-DD for pipeline and year-to-date (default: end of period, or today).
+        #[arg(long)]
+        as_of: Option<String>,
+        /// Only this partner (id, name or alias).
+        #[arg(long)]
+        partner: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
+    /// Runs, freshness per source, quarantine and dataset counts.
+    Status {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
+    /// Quarantined records and why.
+    Quarantine {
+        #[command(subcommand)]
+        action: QuarantineAction,
+    },
+    /// Scaffold the example program (if needed), run it and print its scorecard.
+    Demo {
+        /// Where the example program lives.
+        #[arg(default_value = "watershed-demo")]
+        dir: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum QuarantineAction {
+    /// List quarantined records: source, file:line, field, value, reason.
+    List {
+        /// Only this source.
+        #[arg(long)]
+        source: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
+}
+
+/// An error with the exit code it deserves.
+#[derive(Debug)]
+pub struct Failure {
+    /// 1: the run failed; 2: usage or configuration.
+    pub code: u8,
+    /// What to print.
+    pub error: anyhow::Error,
+}
+
+impl Failure {
+    /// A usage or configuration error (exit 2).
+    pub fn usage(error: impl Into<anyhow::Error>) -> Self {
+        Failure { code: 2, error: error.into() }
+    }
+    /// A failed run (exit 1).
+    pub fn run(error: impl Into<anyhow::Error>) -> Self {
+        Failure { code: 1, error: error.into() }
+    }
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(error: anyhow::Error) -> Self {
+        Failure { code: 1, error }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Init { dir, example, force } => commands::init::init(dir.unwrap_or(cli.project), example, force),
+        Command::Generate { dir, opportunities, partners, seed } => commands::init::generate(&dir, opportunities, partners, seed),
+        Command::Run { format, quiet } => commands::run::run(&cli.project, format, quiet),
+        Command::Kpis { period, as_of, partner, format } => {
+            commands::kpis::kpis(&cli.project, period.as_deref(), as_of.as_deref(), partner.as_deref(), format)
+        }
+        Command::Status { format } => commands::status::status(&cli.project, format),
+        Command::Quarantine { action: QuarantineAction::List { source, format } } => {
+            commands::status::quarantine_list(&cli.project, source.as_deref(), format)
+        }
+        Command::Demo { dir } => commands::demo::demo(&dir),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("error: {:#}", f.error);
+            ExitCode::from(f.code)
+        }
+    }
+}

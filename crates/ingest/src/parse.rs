@@ -173,24 +173,18 @@ pub fn parse_delimited(bytes: &[u8], delimiter: Option<u8>) -> ParsedInput {
             Ok(true) => {
                 let line = record.position().map_or(expected_line, |p| start_line(&text, p));
                 for blank in expected_line..line {
-                    if out.header_line > 0 {
-                        out.skipped.push(SkippedLine { line: blank, reason: "blank" });
-                    }
+                    out.skipped.push(SkippedLine { line: blank, reason: "blank" });
                 }
                 let newlines: u64 = record.iter().map(|f| f.matches('\n').count() as u64).sum();
                 expected_line = line + newlines + 1;
                 let values: Vec<String> = record.iter().map(str::to_string).collect();
                 let first = values.iter().map(|v| v.trim()).find(|v| !v.is_empty());
                 let Some(first) = first else {
-                    if out.header_line > 0 {
-                        out.skipped.push(SkippedLine { line, reason: "blank" });
-                    }
+                    out.skipped.push(SkippedLine { line, reason: "blank" });
                     continue;
                 };
                 if first.starts_with('#') && values[0].trim_start().starts_with('#') {
-                    if out.header_line > 0 {
-                        out.skipped.push(SkippedLine { line, reason: "comment" });
-                    }
+                    out.skipped.push(SkippedLine { line, reason: "comment" });
                     continue;
                 }
                 if out.header_line == 0 {
@@ -268,7 +262,7 @@ mod tests {
         assert_eq!(lines, vec![4, 7, 11]);
         assert_eq!(p.rows[0].values[2], "multi\nline");
         let skipped: Vec<(u64, &str)> = p.skipped.iter().map(|s| (s.line, s.reason)).collect();
-        assert_eq!(skipped, vec![(6, "blank"), (8, "blank"), (9, "total")]);
+        assert_eq!(skipped, vec![(1, "comment"), (2, "comment"), (6, "blank"), (8, "blank"), (9, "total")]);
         assert_eq!(p.errors.len(), 1);
         assert_eq!(p.errors[0].line, 10);
         assert!(p.errors[0].message.contains("4 fields"), "{}", p.errors[0].message);

@@ -1,0 +1,50 @@
+//! `watershed demo`: the example program end to end, in one command.
+
+use crate::Failure;
+use crate::commands::kpis::{Dataset, compute, program_line};
+use crate::commands::{init, load_project, run};
+use crate::progress::Bars;
+use std::path::Path;
+use watershed_model::Stage;
+
+/// Scaffolds the example program if `dir` has none, runs it, and prints the program
+/// scorecard for the latest complete quarter with won revenue.
+pub fn demo(dir: &Path) -> Result<(), Failure> {
+    if !dir.join("watershed.toml").exists() {
+        init::init(dir.to_path_buf(), true, false)?;
+    }
+    let project = load_project(dir)?;
+    let report = watershed_pipeline::run(&project, &mut Bars::new(false)).map_err(Failure::run)?;
+    print!("{}", run::summary_text(&report));
+    let store = watershed_pipeline::open_store(&project).map_err(Failure::run)?;
+    let data = Dataset::load(&store)?;
+    let calendar = project.config.program.calendar();
+    let today = chrono::Local::now().date_naive();
+    let last_won = data
+        .opportunities
+        .iter()
+        .filter(|o| o.stage == Stage::ClosedWon && o.close_date <= today)
+        .map(|o| o.close_date)
+        .max()
+        .unwrap_or(today);
+    let mut period = calendar.period_of(last_won);
+    if calendar.end(period) >= today {
+        period = period.prev();
+    }
+    let as_of = calendar.end(period);
+    let rows = compute(&project, &data, period, as_of, None)?;
+    println!();
+    println!(
+        "{} — program scorecard {period} (as of {as_of}), amounts in {}",
+        project.config.program.name, project.config.program.reporting_currency
+    );
+    print!("{}", watershed_publish::render_kpis(&rows, &data.partners, watershed_publish::Format::Table).map_err(Failure::run)?);
+    println!("{}", program_line(&data, &calendar, period));
+    println!();
+    println!(
+        "Next: watershed -C {} kpis --period {period} --format csv   |   watershed -C {} quarantine list",
+        dir.display(),
+        dir.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,5 @@
+//! End-to-end tests of the `watershed` binary, as a user runs it.
+
+mod common;
+mod contract;
+mod example;
