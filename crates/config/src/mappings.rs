@@ -62,6 +62,9 @@ pub struct Mappings {
     pub fx_rates: Vec<FxRate>,
 }
 
+/// A mapping file's name and its bytes, as read (for the project fingerprint).
+pub type TableBytes = (String, Vec<u8>);
+
 /// The tables, in load order: file name and required columns.
 const TABLES: &[(&str, &[&str])] = &[
     ("partners.csv", &["partner_id", "name"]),
@@ -75,7 +78,7 @@ const TABLES: &[(&str, &[&str])] = &[
 
 /// Loads `dir`'s mapping tables. Returns them with each file's bytes (for the project
 /// fingerprint). `partners.csv` is required; a missing other table is empty.
-pub fn load_mappings(dir: &Path) -> Result<(Mappings, Vec<(String, Vec<u8>)>), ConfigError> {
+pub fn load_mappings(dir: &Path) -> Result<(Mappings, Vec<TableBytes>), ConfigError> {
     let mut m = Mappings::default();
     let mut problems = Vec::new();
     let mut bytes_seen = Vec::new();

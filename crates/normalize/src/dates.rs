@@ -125,7 +125,7 @@ pub fn parse_date(text: &str, order: Option<DateOrder>) -> Result<NaiveDate, Str
         return NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| format!("`{t}` is not a valid date"));
     }
     // Month names: "15 Mar 2026", "Mar 15, 2026", "15-Mar-2026", "March 2026" is not a date.
-    let words: Vec<&str> = t.split(|c: char| c == ' ' || c == '-' || c == ',' || c == '/').filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = t.split([' ', '-', ',', '/']).filter(|w| !w.is_empty()).collect();
     if words.len() == 3 {
         let (a, b, c) = (words[0], words[1], words[2]);
         let y = parse_year(c).ok_or_else(fail)?;
