@@ -115,7 +115,8 @@ mod tests {
 
     #[test]
     fn amounts() {
-        let cases: &[(&str, bool, Option<(&str, Option<&str>)>)] = &[
+        type Case<'a> = (&'a str, bool, Option<(&'a str, Option<&'a str>)>);
+        let cases: &[Case] = &[
             ("125000", false, Some(("125000", None))),
             ("125000.50", false, Some(("125000.50", None))),
             ("$125,000", false, Some(("125000", Some("USD")))),
