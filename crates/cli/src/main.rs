@@ -94,6 +94,17 @@ enum Command {
         #[command(subcommand)]
         action: QuarantineAction,
     },
+    /// Show what ingestion detects in a file: encoding, delimiter, header, columns → fields, first rows.
+    Inspect {
+        /// The file.
+        file: PathBuf,
+        /// Which entity to match headers against.
+        #[arg(long, default_value = "opportunities")]
+        entity: String,
+        /// Output format (table or json).
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
     /// Scaffold the example program (if needed), run it and print its scorecard.
     Demo {
         /// Where the example program lives.
@@ -154,6 +165,7 @@ fn main() -> ExitCode {
         Command::Quarantine { action: QuarantineAction::List { source, format } } => {
             commands::status::quarantine_list(&cli.project, source.as_deref(), format)
         }
+        Command::Inspect { file, entity, format } => commands::inspect::inspect(&file, &entity, format),
         Command::Demo { dir } => commands::demo::demo(&dir),
     };
     match result {

@@ -2,6 +2,7 @@
 
 pub mod demo;
 pub mod init;
+pub mod inspect;
 pub mod kpis;
 pub mod run;
 pub mod status;
