@@ -1,22 +1,58 @@
 //! The metric catalog (DESIGN "Metric catalog"), computed from plain data.
 //!
-//! Pure: opportunities, partner links, targets and partners in; one row per partner
-//! out. A metric whose denominator is zero or missing is `None` (null), never 0.
-//! Percentages are 0–100 numbers. Values keep full decimal precision; presentation
-//! rounds.
+//! Pure: a [`watershed_model::Dataset`] in, one row per partner and period out. A
+//! metric whose denominator is zero or missing is `None` (null), never 0. Percentages
+//! are 0–100 numbers. Values keep full decimal precision; presentation rounds. Beside
+//! the catalog: the health score with its components, peers within tiers, tier
+//! qualification, program and segmented views, and alerts.
 
+pub mod alerts;
+pub mod catalog;
+pub mod compute;
+pub mod health;
 pub mod opportunity;
+pub mod peers;
+pub mod program;
+pub mod tiers;
 
+pub use alerts::{Alert, AlertSettings, Severity, alerts};
+pub use catalog::CATALOG;
+pub use compute::{Index, MetricRow, MetricSettings, partner_metrics};
+pub use health::{Health, HealthComponent};
 pub use opportunity::{KpiRow, OPPORTUNITY_METRICS, opportunity_kpis};
+pub use peers::{PeerStat, peers};
+pub use program::{ProgramRow, Segment, program};
+pub use tiers::{REVENUE_T4Q, TierRule, TierStatus, tier_status};
 
 use chrono::NaiveDate;
-use watershed_model::{FiscalCalendar, FiscalPeriod};
+use rust_decimal::Decimal;
+use std::collections::HashMap;
+use watershed_model::{Dataset, FiscalCalendar, FiscalPeriod, Stage};
 
 /// The as-of date when none is given: the end of `period`, or `today` while the
 /// period is still running.
 pub fn default_as_of(calendar: &FiscalCalendar, period: FiscalPeriod, today: NaiveDate) -> NaiveDate {
     let end = calendar.end(period);
     if calendar.start(period) <= today && today <= end { today } else { end }
+}
+
+/// Closed-won credited revenue per partner over the four quarters ending with `period`.
+pub fn trailing_revenue(calendar: &FiscalCalendar, data: &Dataset, period: FiscalPeriod) -> HashMap<String, Decimal> {
+    let start = calendar.start(period.prev().prev().prev());
+    let end = calendar.end(period);
+    let won: HashMap<&str, Decimal> = data
+        .opportunities
+        .iter()
+        .filter(|o| o.stage == Stage::ClosedWon && start <= o.close_date && o.close_date <= end)
+        .map(|o| (o.opportunity_id.as_str(), o.amount))
+        .collect();
+    let mut out: HashMap<String, Decimal> = HashMap::new();
+    for l in &data.links {
+        if let Some(amount) = won.get(l.opportunity_id.as_str()) {
+            *out.entry(l.partner_id.clone()).or_default() += *amount * l.split;
+        }
+    }
+    out
 }
 
 /// The kind of a metric's value, for formatting and storage.
@@ -30,6 +66,8 @@ pub enum MetricKind {
     Percent,
     /// A number of days.
     Days,
+    /// Any other number (hours, scores, ratios).
+    Number,
 }
 
 /// A metric of the catalog: its name (the column name) and a one-line definition.

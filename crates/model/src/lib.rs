@@ -21,3 +21,5 @@ pub mod source_row;
 pub mod value;
 pub use source_row::SourceOpportunity;
 pub use value::Value;
+pub mod dataset;
+pub use dataset::Dataset;

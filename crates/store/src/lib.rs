@@ -9,6 +9,8 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use rust_decimal::Decimal;
 use std::path::Path;
 use std::str::FromStr;
+pub mod read;
+
 use watershed_model::{Entity, FieldKind, Opportunity, OpportunityPartner, Partner, PartnerRole, PartnerStatus, Stage, Value};
 
 /// What went wrong in the store.
@@ -29,7 +31,7 @@ pub enum StoreError {
     },
 }
 
-type Result<T> = std::result::Result<T, StoreError>;
+pub(crate) type Result<T> = std::result::Result<T, StoreError>;
 
 /// An input held by the raw layer, with its rows as received.
 #[derive(Debug, Clone)]
@@ -252,127 +254,27 @@ impl Store {
 
     /// Partner master data as last written.
     pub fn partners(&self) -> Result<Vec<Partner>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT partner_id, name, tier, segment, region, partner_type, partner_manager, account_manager, start_date, contract_end_date, status FROM partners ORDER BY partner_id",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                Partner {
-                    partner_id: r.get(0)?,
-                    name: r.get(1)?,
-                    tier: r.get(2)?,
-                    segment: r.get(3)?,
-                    region: r.get(4)?,
-                    partner_type: r.get(5)?,
-                    partner_manager: r.get(6)?,
-                    account_manager: r.get(7)?,
-                    start_date: None,
-                    contract_end_date: None,
-                    status: PartnerStatus::Active,
-                },
-                r.get::<_, Option<String>>(8)?,
-                r.get::<_, Option<String>>(9)?,
-                r.get::<_, String>(10)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (mut p, start, end, status) = row?;
-            p.start_date = start.and_then(|s| chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok());
-            p.contract_end_date = end.and_then(|s| chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok());
-            p.status = PartnerStatus::parse(&status).unwrap_or(PartnerStatus::Active);
-            out.push(p);
-        }
-        Ok(out)
+        partners_of(&self.conn)
     }
 
     /// Every golden opportunity.
     pub fn opportunities(&self) -> Result<Vec<Opportunity>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT opportunity_id, name, customer_name, customer_country, region, industry, product_id, product_family, amount, amount_original, currency, stage, created_date, close_date, deal_registration_id, updated_at FROM opportunities ORDER BY opportunity_id",
-        )?;
-        let mut rows = stmt.query([])?;
-        let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
-            let stage_text: String = r.get(11)?;
-            let close_text: String = r.get(13)?;
-            out.push(Opportunity {
-                opportunity_id: r.get(0)?,
-                name: r.get(1)?,
-                customer_name: r.get(2)?,
-                customer_country: r.get(3)?,
-                region: r.get(4)?,
-                industry: r.get(5)?,
-                product_id: r.get(6)?,
-                product_family: r.get(7)?,
-                amount: decimal("opportunities", "amount", &r.get::<_, String>(8)?)?,
-                amount_original: decimal("opportunities", "amount_original", &r.get::<_, String>(9)?)?,
-                currency: r.get(10)?,
-                stage: Stage::from_str(&stage_text).map_err(|_| StoreError::Corrupt {
-                    table: "opportunities",
-                    column: "stage",
-                    value: stage_text.clone(),
-                })?,
-                created_date: r.get::<_, Option<String>>(12)?.and_then(|s| chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok()),
-                close_date: chrono::NaiveDate::parse_from_str(&close_text, "%Y-%m-%d").map_err(|_| StoreError::Corrupt {
-                    table: "opportunities",
-                    column: "close_date",
-                    value: close_text.clone(),
-                })?,
-                deal_registration_id: r.get(14)?,
-                updated_at: r
-                    .get::<_, Option<String>>(15)?
-                    .and_then(|s| chrono::NaiveDateTime::parse_from_str(&s, "%Y-%m-%dT%H:%M:%S").ok()),
-            });
-        }
-        Ok(out)
+        opportunities_of(&self.conn)
     }
 
     /// Every partner link.
     pub fn opportunity_partners(&self) -> Result<Vec<OpportunityPartner>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT opportunity_id, partner_id, role, split FROM opportunity_partners ORDER BY opportunity_id, partner_id")?;
-        let mut rows = stmt.query([])?;
-        let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
-            let role: String = r.get(2)?;
-            out.push(OpportunityPartner {
-                opportunity_id: r.get(0)?,
-                partner_id: r.get(1)?,
-                role: PartnerRole::from_str(&role).map_err(|_| StoreError::Corrupt {
-                    table: "opportunity_partners",
-                    column: "role",
-                    value: role.clone(),
-                })?,
-                split: decimal("opportunity_partners", "split", &r.get::<_, String>(3)?)?,
-            });
-        }
-        Ok(out)
+        links_of(&self.conn)
     }
 
     /// Rows of a non-opportunity entity, as text cells in [`Entity::fields`] order.
     pub fn entity_rows(&self, entity: Entity) -> Result<Vec<Vec<Option<String>>>> {
-        let columns: Vec<&str> = entity.fields().iter().map(|f| f.name).collect();
-        let sql = format!("SELECT {} FROM {} ORDER BY record_id", columns.join(", "), entity.name());
-        let mut stmt = self.conn.prepare(&sql)?;
-        let mut rows = stmt.query([])?;
-        let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
-            let mut cells = Vec::with_capacity(columns.len());
-            for i in 0..columns.len() {
-                let v: rusqlite::types::Value = r.get(i)?;
-                cells.push(match v {
-                    rusqlite::types::Value::Null => None,
-                    rusqlite::types::Value::Integer(n) => Some(n.to_string()),
-                    rusqlite::types::Value::Real(f) => Some(f.to_string()),
-                    rusqlite::types::Value::Text(s) => Some(s),
-                    rusqlite::types::Value::Blob(_) => None,
-                });
-            }
-            out.push(cells);
-        }
-        Ok(out)
+        read::entity_rows(&self.conn, entity)
+    }
+
+    /// The whole governed dataset, typed.
+    pub fn dataset(&self) -> Result<watershed_model::Dataset> {
+        read::dataset(&self.conn)
     }
 
     /// Every quarantined record with its raw cells.
@@ -421,7 +323,105 @@ impl Store {
     }
 }
 
-fn decimal(table: &'static str, column: &'static str, text: &str) -> Result<Decimal> {
+/// Partner master data as last written.
+pub(crate) fn partners_of(conn: &Connection) -> Result<Vec<Partner>> {
+    let mut stmt = conn.prepare(
+        "SELECT partner_id, name, tier, segment, region, partner_type, partner_manager, account_manager, start_date, contract_end_date, status FROM partners ORDER BY partner_id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            Partner {
+                partner_id: r.get(0)?,
+                name: r.get(1)?,
+                tier: r.get(2)?,
+                segment: r.get(3)?,
+                region: r.get(4)?,
+                partner_type: r.get(5)?,
+                partner_manager: r.get(6)?,
+                account_manager: r.get(7)?,
+                start_date: None,
+                contract_end_date: None,
+                status: PartnerStatus::Active,
+            },
+            r.get::<_, Option<String>>(8)?,
+            r.get::<_, Option<String>>(9)?,
+            r.get::<_, String>(10)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (mut p, start, end, status) = row?;
+        p.start_date = start.and_then(|s| chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok());
+        p.contract_end_date = end.and_then(|s| chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok());
+        p.status = PartnerStatus::parse(&status).unwrap_or(PartnerStatus::Active);
+        out.push(p);
+    }
+    Ok(out)
+}
+
+/// Every golden opportunity.
+pub(crate) fn opportunities_of(conn: &Connection) -> Result<Vec<Opportunity>> {
+    let mut stmt = conn.prepare(
+        "SELECT opportunity_id, name, customer_name, customer_country, region, industry, product_id, product_family, amount, amount_original, currency, stage, created_date, close_date, deal_registration_id, updated_at FROM opportunities ORDER BY opportunity_id",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let stage_text: String = r.get(11)?;
+        let close_text: String = r.get(13)?;
+        out.push(Opportunity {
+            opportunity_id: r.get(0)?,
+            name: r.get(1)?,
+            customer_name: r.get(2)?,
+            customer_country: r.get(3)?,
+            region: r.get(4)?,
+            industry: r.get(5)?,
+            product_id: r.get(6)?,
+            product_family: r.get(7)?,
+            amount: decimal("opportunities", "amount", &r.get::<_, String>(8)?)?,
+            amount_original: decimal("opportunities", "amount_original", &r.get::<_, String>(9)?)?,
+            currency: r.get(10)?,
+            stage: Stage::from_str(&stage_text).map_err(|_| StoreError::Corrupt {
+                table: "opportunities",
+                column: "stage",
+                value: stage_text.clone(),
+            })?,
+            created_date: r.get::<_, Option<String>>(12)?.and_then(|s| chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok()),
+            close_date: chrono::NaiveDate::parse_from_str(&close_text, "%Y-%m-%d").map_err(|_| StoreError::Corrupt {
+                table: "opportunities",
+                column: "close_date",
+                value: close_text.clone(),
+            })?,
+            deal_registration_id: r.get(14)?,
+            updated_at: r.get::<_, Option<String>>(15)?.and_then(|s| chrono::NaiveDateTime::parse_from_str(&s, "%Y-%m-%dT%H:%M:%S").ok()),
+        });
+    }
+    Ok(out)
+}
+
+/// Every partner link.
+pub(crate) fn links_of(conn: &Connection) -> Result<Vec<OpportunityPartner>> {
+    let mut stmt =
+        conn.prepare("SELECT opportunity_id, partner_id, role, split FROM opportunity_partners ORDER BY opportunity_id, partner_id")?;
+    let mut rows = stmt.query([])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let role: String = r.get(2)?;
+        out.push(OpportunityPartner {
+            opportunity_id: r.get(0)?,
+            partner_id: r.get(1)?,
+            role: PartnerRole::from_str(&role).map_err(|_| StoreError::Corrupt {
+                table: "opportunity_partners",
+                column: "role",
+                value: role.clone(),
+            })?,
+            split: decimal("opportunity_partners", "split", &r.get::<_, String>(3)?)?,
+        });
+    }
+    Ok(out)
+}
+
+pub(crate) fn decimal(table: &'static str, column: &'static str, text: &str) -> Result<Decimal> {
     Decimal::from_str(text).map_err(|_| StoreError::Corrupt { table, column, value: text.to_string() })
 }
 
@@ -436,6 +436,11 @@ pub struct RunWriter<'a> {
 }
 
 impl RunWriter<'_> {
+    /// The transaction's connection, to read back what this run wrote.
+    pub fn connection(&self) -> &Connection {
+        &self.tx
+    }
+
     /// This run's id.
     pub fn run_id(&self) -> i64 {
         self.run_id

@@ -1,0 +1,221 @@
+//! Reading the governed dataset back as typed records. Free functions over a
+//! connection, so that a run can read what it wrote inside its own transaction.
+
+use crate::{Result, StoreError, decimal};
+use chrono::{NaiveDate, NaiveDateTime};
+use rusqlite::Connection;
+use rust_decimal::Decimal;
+use watershed_model::*;
+
+/// Rows of a non-opportunity entity, as text cells in [`Entity::fields`] order.
+pub fn entity_rows(conn: &Connection, entity: Entity) -> Result<Vec<Vec<Option<String>>>> {
+    let columns: Vec<&str> = entity.fields().iter().map(|f| f.name).collect();
+    let sql = format!("SELECT {} FROM {} ORDER BY record_id", columns.join(", "), entity.name());
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt.query([])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let mut cells = Vec::with_capacity(columns.len());
+        for i in 0..columns.len() {
+            let v: rusqlite::types::Value = r.get(i)?;
+            cells.push(match v {
+                rusqlite::types::Value::Null | rusqlite::types::Value::Blob(_) => None,
+                rusqlite::types::Value::Integer(n) => Some(n.to_string()),
+                rusqlite::types::Value::Real(f) => Some(f.to_string()),
+                rusqlite::types::Value::Text(s) => Some(s),
+            });
+        }
+        out.push(cells);
+    }
+    Ok(out)
+}
+
+/// Typed access to one stored entity row, by field name.
+struct Cells<'a> {
+    entity: Entity,
+    cells: &'a [Option<String>],
+}
+
+impl Cells<'_> {
+    fn text(&self, name: &str) -> Option<String> {
+        let i = self.entity.fields().iter().position(|f| f.name == name)?;
+        self.cells.get(i).cloned().flatten()
+    }
+
+    fn required(&self, name: &'static str) -> Result<String> {
+        self.text(name).ok_or(StoreError::Corrupt { table: self.entity.name(), column: name, value: String::new() })
+    }
+
+    fn corrupt(&self, name: &'static str, value: &str) -> StoreError {
+        StoreError::Corrupt { table: self.entity.name(), column: name, value: value.to_string() }
+    }
+
+    fn date(&self, name: &'static str) -> Result<Option<NaiveDate>> {
+        self.text(name).map(|t| NaiveDate::parse_from_str(&t, "%Y-%m-%d").map_err(|_| self.corrupt(name, &t))).transpose()
+    }
+
+    fn req_date(&self, name: &'static str) -> Result<NaiveDate> {
+        self.date(name)?.ok_or_else(|| self.corrupt(name, ""))
+    }
+
+    fn datetime(&self, name: &'static str) -> Result<Option<NaiveDateTime>> {
+        self.text(name).map(|t| NaiveDateTime::parse_from_str(&t, "%Y-%m-%dT%H:%M:%S").map_err(|_| self.corrupt(name, &t))).transpose()
+    }
+
+    fn decimal(&self, name: &'static str) -> Result<Option<Decimal>> {
+        self.text(name).map(|t| decimal(self.entity.name(), name, &t)).transpose()
+    }
+
+    fn req_decimal(&self, name: &'static str) -> Result<Decimal> {
+        self.decimal(name)?.ok_or_else(|| self.corrupt(name, ""))
+    }
+
+    fn integer(&self, name: &'static str) -> Result<Option<i64>> {
+        self.text(name).map(|t| t.parse::<i64>().map_err(|_| self.corrupt(name, &t))).transpose()
+    }
+
+    fn boolean(&self, name: &'static str) -> Result<Option<bool>> {
+        Ok(self.integer(name)?.map(|n| n != 0))
+    }
+
+    fn period(&self, name: &'static str) -> Result<FiscalPeriod> {
+        let t = self.required(name)?;
+        t.parse().map_err(|_| self.corrupt(name, &t))
+    }
+
+    fn month(&self, name: &'static str) -> Result<NaiveDate> {
+        let t = self.required(name)?;
+        NaiveDate::parse_from_str(&format!("{t}-01"), "%Y-%m-%d").map_err(|_| self.corrupt(name, &t))
+    }
+}
+
+/// Reads every row of `entity` and converts each with `convert`.
+fn typed<T>(conn: &Connection, entity: Entity, convert: impl Fn(&Cells) -> Result<T>) -> Result<Vec<T>> {
+    entity_rows(conn, entity)?.iter().map(|cells| convert(&Cells { entity, cells })).collect()
+}
+
+/// The whole governed dataset, typed.
+pub fn dataset(conn: &Connection) -> Result<Dataset> {
+    use Entity::*;
+    let survey = |c: &Cells| -> Result<SurveyResponse> {
+        Ok(SurveyResponse {
+            partner_id: c.required("partner_id")?,
+            customer_name: c.text("customer_name"),
+            score: c.req_decimal("score")?,
+            date: c.req_date("date")?,
+        })
+    };
+    Ok(Dataset {
+        partners: crate::partners_of(conn)?,
+        opportunities: crate::opportunities_of(conn)?,
+        links: crate::links_of(conn)?,
+        targets: typed(conn, Targets, |c| {
+            Ok(Target { partner_id: c.required("partner_id")?, period: c.period("period")?, amount: c.req_decimal("amount")? })
+        })?,
+        deal_registrations: typed(conn, DealRegistrations, |c| {
+            Ok(DealRegistration {
+                registration_id: c.required("registration_id")?,
+                partner_id: c.required("partner_id")?,
+                customer_name: c.text("customer_name"),
+                submitted_at: c.datetime("submitted_at")?.ok_or_else(|| c.corrupt("submitted_at", ""))?,
+                status: c.required("status")?,
+                approved_at: c.datetime("approved_at")?,
+                rejection_reason: c.text("rejection_reason"),
+                opportunity_id: c.text("opportunity_id"),
+            })
+        })?,
+        trainings: typed(conn, Trainings, |c| {
+            Ok(Training {
+                partner_id: c.required("partner_id")?,
+                person: c.text("person"),
+                course: c.text("course"),
+                assigned_date: c.req_date("assigned_date")?,
+                completed_date: c.date("completed_date")?,
+            })
+        })?,
+        certifications: typed(conn, Certifications, |c| {
+            Ok(Certification {
+                partner_id: c.required("partner_id")?,
+                person: c.text("person"),
+                certification: c.required("certification")?,
+                level: c.text("level"),
+                issued_date: c.req_date("issued_date")?,
+                expires_date: c.date("expires_date")?,
+            })
+        })?,
+        portal_activity: typed(conn, PortalActivity, |c| {
+            Ok(watershed_model::PortalActivity {
+                partner_id: c.required("partner_id")?,
+                month: c.month("month")?,
+                logins: c.integer("logins")?.unwrap_or(0),
+                sessions: c.integer("sessions")?,
+                minutes: c.decimal("minutes")?,
+            })
+        })?,
+        events: typed(conn, Events, |c| {
+            Ok(Event {
+                partner_id: c.required("partner_id")?,
+                event: c.required("event")?,
+                kind: c.text("kind"),
+                date: c.req_date("date")?,
+            })
+        })?,
+        mdf_allocations: typed(conn, MdfAllocations, |c| {
+            Ok(MdfAllocation { partner_id: c.required("partner_id")?, period: c.period("period")?, amount: c.req_decimal("amount")? })
+        })?,
+        mdf_requests: typed(conn, MdfRequests, |c| {
+            Ok(MdfRequest {
+                request_id: c.required("request_id")?,
+                partner_id: c.required("partner_id")?,
+                submitted_date: c.req_date("submitted_date")?,
+                status: c.text("status"),
+                amount_requested: c.decimal("amount_requested")?,
+                amount_approved: c.decimal("amount_approved")?,
+                amount_spent: c.decimal("amount_spent")?,
+                first_spend_date: c.date("first_spend_date")?,
+                attributed_revenue: c.decimal("attributed_revenue")?,
+            })
+        })?,
+        csat_responses: typed(conn, CsatResponses, survey)?,
+        nps_responses: typed(conn, NpsResponses, survey)?,
+        implementations: typed(conn, Implementations, |c| {
+            Ok(Implementation {
+                partner_id: c.required("partner_id")?,
+                customer_name: c.text("customer_name"),
+                contract_date: c.req_date("contract_date")?,
+                go_live_date: c.date("go_live_date")?,
+            })
+        })?,
+        support_tickets: typed(conn, SupportTickets, |c| {
+            Ok(SupportTicket {
+                ticket_id: c.required("ticket_id")?,
+                partner_id: c.required("partner_id")?,
+                customer_name: c.text("customer_name"),
+                opened_date: c.req_date("opened_date")?,
+                first_call_resolved: c.boolean("first_call_resolved")?,
+                escalated: c.boolean("escalated")?,
+            })
+        })?,
+        pos_lines: typed(conn, PosLines, |c| {
+            Ok(PosLine {
+                distributor: c.required("distributor")?,
+                partner_id: c.required("partner_id")?,
+                end_customer: c.text("end_customer"),
+                product_id: c.text("product_id"),
+                quantity: c.decimal("quantity")?,
+                unit_price: c.decimal("unit_price")?,
+                amount: c.req_decimal("amount")?,
+                currency: c.text("currency"),
+                invoice_date: c.req_date("invoice_date")?,
+            })
+        })?,
+        partner_costs: typed(conn, PartnerCosts, |c| {
+            Ok(PartnerCost {
+                partner_id: c.required("partner_id")?,
+                period: c.period("period")?,
+                cost_type: c.required("cost_type")?,
+                amount: c.req_decimal("amount")?,
+            })
+        })?,
+    })
+}
