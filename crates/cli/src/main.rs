@@ -76,10 +76,46 @@ enum Command {
         /// As-of date YYYY-MM-DD for pipeline and year-to-date (default: end of period, or today).
         #[arg(long)]
         as_of: Option<String>,
+        /// Only this partner (id, name or alias): every metric with its tier median and percentile.
+        #[arg(long)]
+        partner: Option<String>,
+        /// Program totals instead of partners (each opportunity once).
+        #[arg(long)]
+        program: bool,
+        /// Program figures by segment: region, partner_type, industry, product_family, tier or year.
+        #[arg(long, value_name = "SEGMENT")]
+        by: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
+    /// Alerts and coaching for a quarter, most urgent first.
+    Alerts {
+        /// Fiscal quarter, e.g. FY2026-Q3 (default: the current quarter).
+        #[arg(long)]
+        period: Option<String>,
         /// Only this partner (id, name or alias).
         #[arg(long)]
         partner: Option<String>,
         /// Output format.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
+    /// The arithmetic and the source records behind a number.
+    Explain {
+        /// The partner (id, name or alias).
+        #[arg(long)]
+        partner: String,
+        /// The metric (a catalog name, e.g. revenue or health_score).
+        #[arg(long)]
+        metric: String,
+        /// Fiscal quarter, e.g. FY2026-Q3 (default: the current quarter).
+        #[arg(long)]
+        period: Option<String>,
+        /// As-of date YYYY-MM-DD.
+        #[arg(long)]
+        as_of: Option<String>,
+        /// Output format (table or json).
         #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
         format: OutputFormat,
     },
@@ -158,8 +194,12 @@ fn main() -> ExitCode {
         Command::Init { dir, example, force } => commands::init::init(dir.unwrap_or(cli.project), example, force),
         Command::Generate { dir, opportunities, partners, seed } => commands::init::generate(&dir, opportunities, partners, seed),
         Command::Run { format, quiet } => commands::run::run(&cli.project, format, quiet),
-        Command::Kpis { period, as_of, partner, format } => {
-            commands::kpis::kpis(&cli.project, period.as_deref(), as_of.as_deref(), partner.as_deref(), format)
+        Command::Kpis { period, as_of, partner, program, by, format } => {
+            commands::kpis::kpis(&cli.project, period.as_deref(), as_of.as_deref(), partner.as_deref(), program, by.as_deref(), format)
+        }
+        Command::Alerts { period, partner, format } => commands::kpis::alerts(&cli.project, period.as_deref(), partner.as_deref(), format),
+        Command::Explain { partner, metric, period, as_of, format } => {
+            commands::explain::explain(&cli.project, &partner, &metric, period.as_deref(), as_of.as_deref(), format)
         }
         Command::Status { format } => commands::status::status(&cli.project, format),
         Command::Quarantine { action: QuarantineAction::List { source, format } } => {

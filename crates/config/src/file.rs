@@ -24,6 +24,88 @@ pub struct Config {
     /// How records of several sources become one golden record.
     #[serde(default)]
     pub resolve: ResolveConfig,
+    /// The program's tiers and what each requires.
+    #[serde(default)]
+    pub tiers: Vec<TierConfig>,
+    /// Thresholds of the alert rules.
+    #[serde(default)]
+    pub alerts: AlertsConfig,
+}
+
+/// One `[[tiers]]` entry: a tier and its requirements (each value: at least).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TierConfig {
+    /// Tier name, as in partners.csv `tier`.
+    pub name: String,
+    /// Higher is better.
+    pub rank: i64,
+    /// Metric → minimum: catalog metrics (`active_certifications`, `csat`, …) or `revenue_t4q`.
+    #[serde(default)]
+    pub requires: BTreeMap<String, f64>,
+}
+
+/// `[alerts]`: thresholds of seed 001's benchmarks; every key is optional.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertsConfig {
+    /// Pipeline coverage below this (%) alerts (default 150).
+    pub coverage_min_pct: Option<f64>,
+    /// Deal-registration approval rate below this (%) alerts (default 75).
+    pub approval_rate_min_pct: Option<f64>,
+    /// CSAT below this alerts (default 4.5).
+    pub csat_min: Option<f64>,
+    /// MDF utilization below this (%) alerts (default 70).
+    pub mdf_utilization_min_pct: Option<f64>,
+    /// MDF utilization above this (%) alerts (default 85).
+    pub mdf_utilization_max_pct: Option<f64>,
+    /// Fewer active certifications than this alerts (default 2).
+    pub certifications_min: Option<f64>,
+    /// Certifications expiring within this many days alert (default 90).
+    pub certification_expiry_days: Option<i64>,
+    /// A health score this many points below the previous quarter's alerts (default 10).
+    pub health_drop_points: Option<f64>,
+}
+
+/// A configured number as an exact decimal (as written: 4.3 stays 4.3).
+fn decimal(value: f64) -> rust_decimal::Decimal {
+    value.to_string().parse().unwrap_or_default()
+}
+
+impl AlertsConfig {
+    /// The thresholds, defaults filled in.
+    pub fn settings(&self) -> watershed_metrics::AlertSettings {
+        let d = watershed_metrics::AlertSettings::default();
+        watershed_metrics::AlertSettings {
+            coverage_min_pct: self.coverage_min_pct.map_or(d.coverage_min_pct, decimal),
+            approval_rate_min_pct: self.approval_rate_min_pct.map_or(d.approval_rate_min_pct, decimal),
+            csat_min: self.csat_min.map_or(d.csat_min, decimal),
+            mdf_utilization_min_pct: self.mdf_utilization_min_pct.map_or(d.mdf_utilization_min_pct, decimal),
+            mdf_utilization_max_pct: self.mdf_utilization_max_pct.map_or(d.mdf_utilization_max_pct, decimal),
+            certifications_min: self.certifications_min.map_or(d.certifications_min, decimal),
+            certification_expiry_days: self.certification_expiry_days.unwrap_or(d.certification_expiry_days),
+            health_drop_points: self.health_drop_points.map_or(d.health_drop_points, decimal),
+        }
+    }
+}
+
+impl Config {
+    /// The tier rules for the metric layer.
+    pub fn tier_rules(&self) -> Vec<watershed_metrics::TierRule> {
+        self.tiers
+            .iter()
+            .map(|t| watershed_metrics::TierRule {
+                name: t.name.clone(),
+                rank: t.rank,
+                requires: t.requires.iter().map(|(k, v)| (k.clone(), decimal(*v))).collect(),
+            })
+            .collect()
+    }
+
+    /// Metric settings for the metric layer.
+    pub fn metric_settings(&self) -> watershed_metrics::MetricSettings {
+        watershed_metrics::MetricSettings { cycle_ceiling_days: self.metrics.cycle_ceiling_days }
+    }
 }
 
 /// `[program]`.
@@ -341,6 +423,23 @@ pub fn parse_config(text: &str, path: &Path) -> Result<Config, ConfigError> {
             problem("delimiter", format!("source `{name}`: delimiter must be one character, got `{d}`"), None);
         }
     }
+    let mut tier_names = BTreeSet::new();
+    for tier in &config.tiers {
+        if !tier_names.insert(tier.name.to_lowercase()) {
+            problem(&format!("\"{}\"", tier.name), format!("tier `{}` is defined twice", tier.name), None);
+        }
+        for metric in tier.requires.keys() {
+            let known = metric == watershed_metrics::REVENUE_T4Q || watershed_metrics::catalog::metric(metric).is_some();
+            if !known {
+                let mut names: Vec<&str> = watershed_metrics::CATALOG.iter().map(|m| m.name).collect();
+                names.push(watershed_metrics::REVENUE_T4Q);
+                let help = did_you_mean(metric, names.iter().copied())
+                    .map(|s| format!("did you mean `{s}`?"))
+                    .unwrap_or_else(|| format!("use a catalog metric or {}", watershed_metrics::REVENUE_T4Q));
+                problem(metric, format!("tier `{}` requires `{metric}`, which is not a metric", tier.name), Some(help));
+            }
+        }
+    }
     for name in &config.resolve.precedence {
         if !names.contains(name) {
             let help = did_you_mean(name, names.iter().map(String::as_str)).map(|s| format!("did you mean `{s}`?"));
@@ -521,6 +620,26 @@ precedence = ["crm"]
         let err = parse(&GOOD.replace("inbox/crm/*.csv", "${WS_TEST_UNSET_VAR}/*.csv")).unwrap_err();
         assert!(err.to_string().contains("`WS_TEST_UNSET_VAR` is not set"), "{err}");
         assert_eq!(expand_env("a${WS_TEST_INBOX}b").unwrap(), "ainbox/envb");
+    }
+
+    #[test]
+    fn tiers_and_alert_thresholds() {
+        let text = format!(
+            "{GOOD}\n[[tiers]]\nname = \"Gold\"\nrank = 2\n  [tiers.requires]\n  revenue_t4q = 1000000\n  csat = 4.3\n\n[alerts]\ncsat_min = 4.2\n"
+        );
+        let c = parse(&text).unwrap();
+        let rules = c.tier_rules();
+        assert_eq!(
+            rules[0].requires,
+            vec![("csat".to_string(), "4.3".parse().unwrap()), ("revenue_t4q".to_string(), "1000000".parse().unwrap())]
+        );
+        let s = c.alerts.settings();
+        assert_eq!(s.csat_min, "4.2".parse().unwrap());
+        assert_eq!(s.coverage_min_pct, 150.into(), "defaults fill the rest");
+        let bad = parse(&text.replace("csat = 4.3", "csatt = 4.3")).unwrap_err();
+        assert!(bad.to_string().contains("did you mean `csat`?"), "{bad}");
+        let bad = parse(&text.replace("csat_min", "csat_minimum")).unwrap_err();
+        assert!(bad.to_string().contains("unknown key `csat_minimum`"), "{bad}");
     }
 
     #[test]

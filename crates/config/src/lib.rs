@@ -11,8 +11,8 @@ mod mappings;
 
 pub use error::{ConfigError, Problem};
 pub use file::{
-    Config, MetricsConfig, PartnerAssignment, ProgramConfig, ResolveConfig, SourceConfig, SourceKind, StoreConfig, load_config,
-    parse_config,
+    AlertsConfig, Config, MetricsConfig, PartnerAssignment, ProgramConfig, ResolveConfig, SourceConfig, SourceKind, StoreConfig,
+    TierConfig, load_config, parse_config,
 };
 pub use mappings::{FxRate, Mappings, Product, StageMapping, load_mappings};
 

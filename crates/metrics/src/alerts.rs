@@ -108,8 +108,8 @@ pub fn alerts(rows: &[MetricRow], previous: &HashMap<&str, &MetricRow>, index: &
                     "pipeline coverage {}% < {}% (pipeline {} vs target {})",
                     num(c),
                     num(settings.coverage_min_pct),
-                    num(r.get("pipeline_value").unwrap_or_default()),
-                    num(r.get("target").unwrap_or_default())
+                    crate::money_text(r.get("pipeline_value").unwrap_or_default()),
+                    crate::money_text(r.get("target").unwrap_or_default())
                 ),
                 "Build pipeline with the partner: joint account planning, a targeted campaign, more deal registrations.",
             );
@@ -150,8 +150,8 @@ pub fn alerts(rows: &[MetricRow], previous: &HashMap<&str, &MetricRow>, index: &
                         "MDF utilization {}% < {}% ({} spent of {})",
                         num(u),
                         num(settings.mdf_utilization_min_pct),
-                        num(r.get("mdf_spent").unwrap_or_default()),
-                        num(r.get("mdf_allocated").unwrap_or_default())
+                        crate::money_text(r.get("mdf_spent").unwrap_or_default()),
+                        crate::money_text(r.get("mdf_allocated").unwrap_or_default())
                     ),
                     "Help the partner plan MDF activities now, or reallocate the unused funds.",
                 );
@@ -229,4 +229,99 @@ pub fn alerts(rows: &[MetricRow], previous: &HashMap<&str, &MetricRow>, index: &
             .then_with(|| a.rule.cmp(b.rule))
     });
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{CATALOG, index_of};
+    use crate::health::Health;
+    use std::str::FromStr;
+    use watershed_model::Dataset;
+
+    fn row(id: &str, period: &str, values: &[(&str, &str)]) -> MetricRow {
+        let mut v = vec![None; CATALOG.len()];
+        for (name, value) in values {
+            v[index_of(name).unwrap()] = Some(Decimal::from_str(value).unwrap());
+        }
+        MetricRow {
+            partner_id: id.into(),
+            period: period.parse().unwrap(),
+            as_of: chrono::NaiveDate::from_ymd_opt(2026, 9, 30).unwrap(),
+            values: v,
+            health: Health::default(),
+        }
+    }
+
+    #[test]
+    fn each_rule_fires_on_its_threshold_and_alerts_are_ranked() {
+        let data = Dataset::default();
+        let index = Index::new(&data);
+        let current = vec![
+            row(
+                "A",
+                "FY2026-Q3",
+                &[("coverage_pct", "149.9"), ("target", "1000"), ("pipeline_value", "1499"), ("revenue", "10"), ("dealreg_submitted", "0")],
+            ),
+            row(
+                "B",
+                "FY2026-Q3",
+                &[
+                    ("coverage_pct", "60"),
+                    ("approval_rate_pct", "74"),
+                    ("dealreg_submitted", "4"),
+                    ("dealreg_approved", "3"),
+                    ("revenue", "500"),
+                    ("csat", "4.5"),
+                ],
+            ),
+            row(
+                "C",
+                "FY2026-Q3",
+                &[
+                    ("csat", "3.9"),
+                    ("mdf_utilization_pct", "86"),
+                    ("active_certifications", "1"),
+                    ("health_score", "60"),
+                    ("growth_pct", "-5"),
+                    ("revenue", "50"),
+                ],
+            ),
+            row(
+                "D",
+                "FY2026-Q3",
+                &[
+                    ("coverage_pct", "150"),
+                    ("approval_rate_pct", "75"),
+                    ("csat", "4.5"),
+                    ("mdf_utilization_pct", "70"),
+                    ("active_certifications", "2"),
+                    ("health_score", "61"),
+                ],
+            ),
+        ];
+        let prev_rows = [
+            row("C", "FY2026-Q2", &[("health_score", "70"), ("growth_pct", "-1")]),
+            row("D", "FY2026-Q2", &[("health_score", "70"), ("growth_pct", "-1")]),
+        ];
+        let previous: HashMap<&str, &MetricRow> = prev_rows.iter().map(|r| (r.partner_id.as_str(), r)).collect();
+        let list = alerts(&current, &previous, &index, &AlertSettings::default());
+        let fired: Vec<(&str, &str, &str)> = list.iter().map(|a| (a.partner_id.as_str(), a.rule, a.severity.as_str())).collect();
+        assert_eq!(
+            fired,
+            vec![
+                ("B", "low_coverage", "high"),
+                ("C", "health_drop", "high"),
+                ("C", "low_csat", "high"),
+                ("C", "revenue_decline", "high"),
+                ("B", "low_approval_rate", "medium"),
+                ("C", "few_certifications", "medium"),
+                ("A", "low_coverage", "medium"),
+                ("A", "no_deal_registration", "medium"),
+                ("C", "mdf_overspent", "low"),
+            ],
+            "D sits exactly on every threshold and fires nothing; a 9-point drop is not 10"
+        );
+        assert!(list.iter().find(|a| a.partner_id == "A" && a.rule == "low_coverage").unwrap().message.contains("$1,499 vs target $1,000"));
+    }
 }

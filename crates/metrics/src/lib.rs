@@ -13,6 +13,7 @@ pub mod health;
 pub mod opportunity;
 pub mod peers;
 pub mod program;
+pub mod scorecard;
 pub mod tiers;
 
 pub use alerts::{Alert, AlertSettings, Severity, alerts};
@@ -22,6 +23,7 @@ pub use health::{Health, HealthComponent};
 pub use opportunity::{KpiRow, OPPORTUNITY_METRICS, opportunity_kpis};
 pub use peers::{PeerStat, peers};
 pub use program::{ProgramRow, Segment, program};
+pub use scorecard::{ScorecardSettings, Scorecards, scorecards};
 pub use tiers::{REVENUE_T4Q, TierRule, TierStatus, tier_status};
 
 use chrono::NaiveDate;
@@ -51,6 +53,24 @@ pub fn trailing_revenue(calendar: &FiscalCalendar, data: &Dataset, period: Fisca
         if let Some(amount) = won.get(l.opportunity_id.as_str()) {
             *out.entry(l.partner_id.clone()).or_default() += *amount * l.split;
         }
+    }
+    out
+}
+
+/// An amount for people: `$1,234,568` (whole units, thousands grouped).
+pub fn money_text(amount: Decimal) -> String {
+    let rounded = amount.round_dp(0);
+    let digits = rounded.abs().trunc().to_string();
+    let mut out = String::with_capacity(digits.len() + 4);
+    if rounded.is_sign_negative() && !rounded.is_zero() {
+        out.push('-');
+    }
+    out.push('$');
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
     }
     out
 }

@@ -75,7 +75,7 @@ fn unmet(rule: &TierRule, row: &MetricRow, revenue_t4q: Decimal) -> Vec<Gap> {
 
 /// Words for one gap.
 pub fn describe(gap: &Gap) -> String {
-    let money = |d: Decimal| format!("${}", group(d.round_dp(0)));
+    let money = crate::money_text;
     match gap.metric.as_str() {
         REVENUE_T4Q => format!("{} more closed-won revenue (trailing four quarters)", money(gap.missing)),
         "revenue" => format!("{} more closed-won revenue this quarter", money(gap.missing)),
@@ -96,18 +96,6 @@ pub fn describe(gap: &Gap) -> String {
             }
         }
     }
-}
-
-fn group(d: Decimal) -> String {
-    let digits = d.abs().trunc().to_string();
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
 }
 
 /// The tier standing of `row`'s partner under `rules` (any order).

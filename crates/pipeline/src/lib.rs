@@ -9,6 +9,7 @@
 mod classify;
 mod progress;
 mod report;
+pub mod scorecard;
 
 pub use progress::{NoProgress, Progress};
 pub use report::{RunReport, RunStatus, SourceSummary};
@@ -375,6 +376,9 @@ fn rebuild(
     report.golden_opportunities = golden.len() as u64;
     report.recovered = previously_quarantined.difference(&quarantined_now).count() as u64;
     report.quarantine_open = quarantined_now.len() as u64;
+    progress.stage("metrics", 1);
+    report.scorecard_periods = scorecard::write(&writer, project, Utc::now().date_naive())? as u64;
+    progress.finish();
 
     // 6. Conservation, per source: every row read this run is accounted for.
     for s in &report.sources {

@@ -67,6 +67,8 @@ pub struct RunReport {
     pub recovered: u64,
     /// Records in quarantine after the run.
     pub quarantine_open: u64,
+    /// Quarters whose scorecards were computed and stored.
+    pub scorecard_periods: u64,
     /// Things a person should look at (unmapped required columns, …).
     pub warnings: Vec<String>,
     /// Wall time.
@@ -86,6 +88,7 @@ impl RunReport {
             golden_opportunities: 0,
             recovered: 0,
             quarantine_open: 0,
+            scorecard_periods: 0,
             warnings: Vec::new(),
             elapsed_ms: 0,
         }

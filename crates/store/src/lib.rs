@@ -107,6 +107,95 @@ pub struct RunRow {
     pub summary: Option<String>,
 }
 
+/// A source record behind a golden record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineageRow {
+    /// Source name.
+    pub source: String,
+    /// Input file or pull.
+    pub locator: String,
+    /// Line in the input.
+    pub line: u64,
+    /// survivor, version, link, duplicate or loaded.
+    pub relation: String,
+    /// The key that tied a duplicate.
+    pub tie: Option<String>,
+    /// The run that first read the input.
+    pub run_id: i64,
+    /// The raw record.
+    pub record_id: i64,
+}
+
+/// One `partner_kpis` row: every catalog metric of a partner for a period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KpiRecord {
+    /// The partner.
+    pub partner_id: String,
+    /// The fiscal quarter (`FY2026-Q3`).
+    pub period: String,
+    /// The as-of date used.
+    pub as_of: String,
+    /// One value per metric column (decimal text), None for null.
+    pub values: Vec<Option<String>>,
+    /// The health level.
+    pub health_level: String,
+}
+
+/// One `health_scores` row: the score with the points of each component.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HealthRecord {
+    /// The partner.
+    pub partner_id: String,
+    /// The fiscal quarter.
+    pub period: String,
+    /// The score (None below 50 % coverage).
+    pub score: Option<String>,
+    /// The level.
+    pub level: String,
+    /// Sum of the weights present.
+    pub coverage_pct: String,
+    /// (component, points) for revenue, pipeline, engagement, satisfaction, velocity.
+    pub points: Vec<(String, Option<String>)>,
+    /// Every component with its inputs and ratios, as JSON, so a QBR can show why.
+    pub components_json: String,
+}
+
+/// One `alerts` row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertRecord {
+    /// The partner.
+    pub partner_id: String,
+    /// The fiscal quarter.
+    pub period: String,
+    /// The rule that fired.
+    pub rule: String,
+    /// high, medium or low.
+    pub severity: String,
+    /// The numbers that triggered it.
+    pub message: String,
+    /// The recommended action.
+    pub action: String,
+}
+
+/// One `tier_status` row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TierRecord {
+    /// The partner.
+    pub partner_id: String,
+    /// The fiscal quarter.
+    pub period: String,
+    /// Tier in the master data.
+    pub recorded_tier: Option<String>,
+    /// Tier the partner qualifies for.
+    pub qualified_tier: Option<String>,
+    /// The tier above.
+    pub next_tier: Option<String>,
+    /// The gap in words.
+    pub gap_text: String,
+    /// Recorded and qualified tier differ.
+    pub mismatch: bool,
+}
+
 /// The store.
 pub struct Store {
     conn: Connection,
@@ -610,6 +699,65 @@ impl RunWriter<'_> {
         let mut stmt = self.tx.prepare("SELECT record_id FROM quarantine")?;
         let ids = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
         Ok(ids)
+    }
+
+    /// Replaces the scorecard tables (`partner_kpis`, `health_scores`, `alerts`,
+    /// `tier_status`). `metric_names` are the metric columns of `partner_kpis`, in order.
+    pub fn replace_scorecards(
+        &self,
+        metric_names: &[&str],
+        kpis: &[KpiRecord],
+        health: &[HealthRecord],
+        alerts: &[AlertRecord],
+        tiers: &[TierRecord],
+    ) -> Result<()> {
+        let metric_columns: Vec<String> = metric_names.iter().map(|m| format!("{m} NUMERIC")).collect();
+        let point_columns: Vec<String> =
+            health.first().map(|h| h.points.iter().map(|(c, _)| format!("{c}_points NUMERIC")).collect()).unwrap_or_default();
+        let mut ddl = format!(
+            "DROP TABLE IF EXISTS partner_kpis; DROP TABLE IF EXISTS health_scores; DROP TABLE IF EXISTS alerts; DROP TABLE IF EXISTS tier_status;
+             CREATE TABLE partner_kpis (partner_id TEXT NOT NULL, period TEXT NOT NULL, as_of TEXT NOT NULL, {}, health_level TEXT, PRIMARY KEY (partner_id, period));
+             CREATE TABLE alerts (partner_id TEXT NOT NULL, period TEXT NOT NULL, rule TEXT NOT NULL, severity TEXT NOT NULL, message TEXT NOT NULL, action TEXT NOT NULL);
+             CREATE TABLE tier_status (partner_id TEXT NOT NULL, period TEXT NOT NULL, recorded_tier TEXT, qualified_tier TEXT, next_tier TEXT, gap_text TEXT NOT NULL, mismatch INTEGER NOT NULL, PRIMARY KEY (partner_id, period));",
+            metric_columns.join(", ")
+        );
+        let health_extra = if point_columns.is_empty() { String::new() } else { format!("{}, ", point_columns.join(", ")) };
+        ddl.push_str(&format!(
+            "CREATE TABLE health_scores (partner_id TEXT NOT NULL, period TEXT NOT NULL, score NUMERIC, level TEXT NOT NULL, coverage_pct NUMERIC NOT NULL, {health_extra}components TEXT NOT NULL, PRIMARY KEY (partner_id, period));"
+        ));
+        self.tx.execute_batch(&ddl)?;
+        let placeholders = |n: usize| (1..=n).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
+        let mut stmt = self.tx.prepare(&format!("INSERT INTO partner_kpis VALUES ({})", placeholders(metric_names.len() + 4)))?;
+        for k in kpis {
+            let mut params: Vec<rusqlite::types::Value> =
+                vec![k.partner_id.clone().into(), k.period.clone().into(), k.as_of.clone().into()];
+            params.extend(k.values.iter().map(|v| v.clone().map_or(rusqlite::types::Value::Null, rusqlite::types::Value::Text)));
+            params.push(k.health_level.clone().into());
+            stmt.execute(rusqlite::params_from_iter(params))?;
+        }
+        let n_points = point_columns.len();
+        let mut stmt = self.tx.prepare(&format!("INSERT INTO health_scores VALUES ({})", placeholders(n_points + 6)))?;
+        for h in health {
+            let mut params: Vec<rusqlite::types::Value> = vec![
+                h.partner_id.clone().into(),
+                h.period.clone().into(),
+                h.score.clone().map_or(rusqlite::types::Value::Null, rusqlite::types::Value::Text),
+                h.level.clone().into(),
+                h.coverage_pct.clone().into(),
+            ];
+            params.extend(h.points.iter().map(|(_, p)| p.clone().map_or(rusqlite::types::Value::Null, rusqlite::types::Value::Text)));
+            params.push(h.components_json.clone().into());
+            stmt.execute(rusqlite::params_from_iter(params))?;
+        }
+        let mut stmt = self.tx.prepare("INSERT INTO alerts VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
+        for a in alerts {
+            stmt.execute(params![a.partner_id, a.period, a.rule, a.severity, a.message, a.action])?;
+        }
+        let mut stmt = self.tx.prepare("INSERT INTO tier_status VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?;
+        for t in tiers {
+            stmt.execute(params![t.partner_id, t.period, t.recorded_tier, t.qualified_tier, t.next_tier, t.gap_text, t.mismatch])?;
+        }
+        Ok(())
     }
 
     /// Marks the run finished with its summary and makes everything durable.

@@ -1,7 +1,7 @@
 //! `watershed demo`: the example program end to end, in one command.
 
 use crate::Failure;
-use crate::commands::kpis::{Dataset, compute, program_line};
+use crate::commands::kpis::{program_line, scorecard};
 use crate::commands::{init, load_project, run};
 use crate::progress::Bars;
 use std::path::Path;
@@ -17,7 +17,7 @@ pub fn demo(dir: &Path) -> Result<(), Failure> {
     let report = watershed_pipeline::run(&project, &mut Bars::new(false)).map_err(Failure::run)?;
     print!("{}", run::summary_text(&report));
     let store = watershed_pipeline::open_store(&project).map_err(Failure::run)?;
-    let data = Dataset::load(&store)?;
+    let data = store.dataset().map_err(Failure::run)?;
     let calendar = project.config.program.calendar();
     let today = chrono::Local::now().date_naive();
     let last_won = data
@@ -32,13 +32,17 @@ pub fn demo(dir: &Path) -> Result<(), Failure> {
         period = period.prev();
     }
     let as_of = calendar.end(period);
-    let rows = compute(&project, &data, period, as_of, None)?;
+    let card = scorecard(&project, &data, period, as_of);
     println!();
     println!(
         "{} — program scorecard {period} (as of {as_of}), amounts in {}",
         project.config.program.name, project.config.program.reporting_currency
     );
-    print!("{}", watershed_publish::render_kpis(&rows, &data.partners, watershed_publish::Format::Table).map_err(Failure::run)?);
+    print!(
+        "{}",
+        watershed_publish::render_metrics(&card.rows, &data.partners, &card.peers, &card.tiers, watershed_publish::Format::Table)
+            .map_err(Failure::run)?
+    );
     println!("{}", program_line(&data, &calendar, period));
     println!();
     println!(

@@ -1,43 +1,18 @@
-//! `watershed kpis`: the metric catalog per partner for a fiscal quarter.
+//! `watershed kpis` and `watershed alerts`: the metric catalog per partner, program and
+//! segmented views, and the ranked alerts for a fiscal quarter.
 
 use crate::commands::{load_project, publish_format};
 use crate::{Failure, OutputFormat};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use std::str::FromStr;
 use watershed_config::Project;
-use watershed_metrics::{KpiRow, default_as_of, opportunity_kpis};
-use watershed_model::{Entity, FiscalPeriod, Partner, Target};
+use watershed_metrics::{
+    Index, MetricRow, PeerStat, Segment, TierStatus, default_as_of, partner_metrics, peers, tier_status, trailing_revenue,
+};
+use watershed_model::{Dataset, FiscalPeriod, PartnerRole, Stage};
 use watershed_normalize::Lookups;
-use watershed_store::Store;
-
-/// Everything the opportunity metrics read from the store.
-pub struct Dataset {
-    /// Partner master data.
-    pub partners: Vec<Partner>,
-    /// Golden opportunities.
-    pub opportunities: Vec<watershed_model::Opportunity>,
-    /// Partner links.
-    pub links: Vec<watershed_model::OpportunityPartner>,
-    /// Targets.
-    pub targets: Vec<Target>,
-}
-
-impl Dataset {
-    /// Reads the dataset from the store.
-    pub fn load(store: &Store) -> anyhow::Result<Dataset> {
-        let mut targets = Vec::new();
-        for cells in store.entity_rows(Entity::Targets)? {
-            if let [Some(partner_id), Some(period), Some(amount)] = cells.as_slice()
-                && let (Ok(period), Ok(amount)) = (period.parse::<FiscalPeriod>(), Decimal::from_str(amount))
-            {
-                targets.push(Target { partner_id: partner_id.clone(), period, amount });
-            }
-        }
-        Ok(Dataset { partners: store.partners()?, opportunities: store.opportunities()?, links: store.opportunity_partners()?, targets })
-    }
-}
 
 /// Parses `--period`, defaulting to the quarter containing `today`.
 pub fn parse_period(project: &Project, period: Option<&str>, today: NaiveDate) -> Result<FiscalPeriod, Failure> {
@@ -47,62 +22,142 @@ pub fn parse_period(project: &Project, period: Option<&str>, today: NaiveDate) -
     }
 }
 
-/// Computes the rows for `period`, optionally for one partner.
-pub fn compute(
-    project: &Project,
-    data: &Dataset,
-    period: FiscalPeriod,
-    as_of: NaiveDate,
-    partner: Option<&str>,
-) -> Result<Vec<KpiRow>, Failure> {
-    let ids: Vec<String> = match partner {
-        Some(text) => {
-            let lookups = Lookups::new(&project.mappings, &project.config.program.reporting_currency);
-            let id = lookups
-                .partner(text)
-                .map_err(|_| Failure::usage(anyhow::anyhow!("no partner `{text}` in mappings/partners.csv or partner_aliases.csv")))?;
-            vec![id.to_string()]
-        }
-        None => data.partners.iter().map(|p| p.partner_id.clone()).collect(),
-    };
+/// Parses `--as-of`, defaulting to the end of the period (or today inside it).
+pub fn parse_as_of(project: &Project, period: FiscalPeriod, as_of: Option<&str>, today: NaiveDate) -> Result<NaiveDate, Failure> {
+    match as_of {
+        Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map_err(|_| Failure::usage(anyhow::anyhow!("--as-of `{text}` is not a date YYYY-MM-DD"))),
+        None => Ok(default_as_of(&project.config.program.calendar(), period, today)),
+    }
+}
+
+/// Resolves `--partner` (an id, name or alias) to a partner id.
+pub fn resolve_partner(project: &Project, text: &str) -> Result<String, Failure> {
+    let lookups = Lookups::new(&project.mappings, &project.config.program.reporting_currency);
+    lookups
+        .partner(text)
+        .map(str::to_string)
+        .map_err(|_| Failure::usage(anyhow::anyhow!("no partner `{text}` in mappings/partners.csv or partner_aliases.csv")))
+}
+
+/// Every partner's catalog row for `period`, with peers and tier standing.
+pub struct Scorecard {
+    /// One row per partner of the master data.
+    pub rows: Vec<MetricRow>,
+    /// Peer statistics, aligned with `rows`.
+    pub peers: Vec<Vec<PeerStat>>,
+    /// Tier standing, aligned with `rows` (empty without `[[tiers]]`).
+    pub tiers: Vec<TierStatus>,
+}
+
+/// Computes the scorecard of every partner for `period` as of `as_of`.
+pub fn scorecard(project: &Project, data: &Dataset, period: FiscalPeriod, as_of: NaiveDate) -> Scorecard {
     let calendar = project.config.program.calendar();
-    Ok(opportunity_kpis(&calendar, &ids, &data.opportunities, &data.links, &data.targets, period, as_of))
+    let index = Index::new(data);
+    let ids: Vec<String> = data.partners.iter().map(|p| p.partner_id.clone()).collect();
+    let rows = partner_metrics(&calendar, &index, &ids, period, as_of, project.config.metric_settings());
+    let tier_of: HashMap<&str, &str> = data.partners.iter().filter_map(|p| p.tier.as_deref().map(|t| (p.partner_id.as_str(), t))).collect();
+    let peers = peers(&rows, &tier_of);
+    let rules = project.config.tier_rules();
+    let tiers = if rules.is_empty() {
+        Vec::new()
+    } else {
+        let t4q = trailing_revenue(&calendar, data, period);
+        rows.iter()
+            .map(|r| {
+                tier_status(&rules, r, t4q.get(&r.partner_id).copied().unwrap_or_default(), tier_of.get(r.partner_id.as_str()).copied())
+            })
+            .collect()
+    };
+    Scorecard { rows, peers, tiers }
 }
 
 /// `watershed kpis`.
-pub fn kpis(dir: &Path, period: Option<&str>, as_of: Option<&str>, partner: Option<&str>, format: OutputFormat) -> Result<(), Failure> {
+#[allow(clippy::too_many_arguments)]
+pub fn kpis(
+    dir: &Path,
+    period: Option<&str>,
+    as_of: Option<&str>,
+    partner: Option<&str>,
+    program: bool,
+    by: Option<&str>,
+    format: OutputFormat,
+) -> Result<(), Failure> {
     let project = load_project(dir)?;
     let today = chrono::Local::now().date_naive();
     let period = parse_period(&project, period, today)?;
-    let calendar = project.config.program.calendar();
-    let as_of = match as_of {
-        Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            .map_err(|_| Failure::usage(anyhow::anyhow!("--as-of `{text}` is not a date YYYY-MM-DD")))?,
-        None => default_as_of(&calendar, period, today),
-    };
+    let as_of = parse_as_of(&project, period, as_of, today)?;
     let store = watershed_pipeline::open_store(&project).map_err(Failure::run)?;
-    let data = Dataset::load(&store)?;
-    let rows = compute(&project, &data, period, as_of, partner)?;
-    let text = watershed_publish::render_kpis(&rows, &data.partners, publish_format(format)).map_err(Failure::run)?;
-    if format == OutputFormat::Table {
-        println!("{} — {period} (as of {as_of}), amounts in {}", project.config.program.name, project.config.program.reporting_currency);
+    let data = store.dataset().map_err(Failure::run)?;
+    let calendar = project.config.program.calendar();
+    let heading =
+        || println!("{} — {period} (as of {as_of}), amounts in {}", project.config.program.name, project.config.program.reporting_currency);
+    if program || by.is_some() {
+        let segment = by.map(|b| b.parse::<Segment>()).transpose().map_err(|e| Failure::usage(anyhow::anyhow!(e)))?;
+        let rows = watershed_metrics::program(&calendar, &data, period, as_of, segment);
+        if format == OutputFormat::Table {
+            heading();
+            println!("Each opportunity counted once per row; sourced and influenced are side by side, never added.");
+        }
+        print!("{}", watershed_publish::render_program(&rows, publish_format(format)).map_err(Failure::run)?);
+        return Ok(());
     }
-    print!("{text}");
-    if format == OutputFormat::Table && rows.len() > 1 {
+    let mut card = scorecard(&project, &data, period, as_of);
+    if let Some(text) = partner {
+        let id = resolve_partner(&project, text)?;
+        let keep: Vec<usize> = card.rows.iter().enumerate().filter(|(_, r)| r.partner_id == id).map(|(i, _)| i).collect();
+        let pick = |i: &usize| *i;
+        card.rows = keep.iter().map(|i| card.rows[pick(i)].clone()).collect();
+        card.peers = keep.iter().map(|i| card.peers[pick(i)].clone()).collect();
+        card.tiers = keep.iter().filter_map(|i| card.tiers.get(*i).cloned()).collect();
+    }
+    if format == OutputFormat::Table {
+        heading();
+    }
+    print!(
+        "{}",
+        watershed_publish::render_metrics(&card.rows, &data.partners, &card.peers, &card.tiers, publish_format(format))
+            .map_err(Failure::run)?
+    );
+    if format == OutputFormat::Table && card.rows.len() > 1 {
         println!("{}", program_line(&data, &calendar, period));
+        let flagged = card.tiers.iter().filter(|t| t.mismatch).count();
+        if flagged > 0 {
+            println!("{flagged} partners' recorded tier differs from the tier they qualify for (see --partner ID).");
+        }
         println!(
-            "All {} metrics per partner: --format csv or --format json; one partner in full: --partner ID",
-            watershed_metrics::OPPORTUNITY_METRICS.len()
+            "All {} metrics: --format csv|json · one partner with tier peers: --partner ID · program: --program, --by region|partner_type|industry|product_family|tier|year",
+            watershed_metrics::CATALOG.len()
         );
     }
+    Ok(())
+}
+
+/// `watershed alerts`: what to act on, ranked.
+pub fn alerts(dir: &Path, period: Option<&str>, partner: Option<&str>, format: OutputFormat) -> Result<(), Failure> {
+    let project = load_project(dir)?;
+    let today = chrono::Local::now().date_naive();
+    let period = parse_period(&project, period, today)?;
+    let store = watershed_pipeline::open_store(&project).map_err(Failure::run)?;
+    let data = store.dataset().map_err(Failure::run)?;
+    let calendar = project.config.program.calendar();
+    let settings = watershed_pipeline::scorecard::settings(&project);
+    let cards = watershed_metrics::scorecards(&calendar, &data, &[period], today, None, &settings);
+    let mut list = cards.alerts;
+    if let Some(text) = partner {
+        let id = resolve_partner(&project, text)?;
+        list.retain(|a| a.partner_id == id);
+    }
+    if format == OutputFormat::Table {
+        println!("{} — alerts {period}, most urgent first (severity, then revenue at stake)", project.config.program.name);
+    }
+    print!("{}", watershed_publish::render_alerts(&list, &data.partners, publish_format(format)).map_err(Failure::run)?);
     Ok(())
 }
 
 /// Program totals for the period, each opportunity counted once; sourced and
 /// influenced side by side, never added.
 pub fn program_line(data: &Dataset, calendar: &watershed_model::FiscalCalendar, period: FiscalPeriod) -> String {
-    use std::collections::HashSet;
-    use watershed_model::{PartnerRole, Stage};
     let (start, end) = (calendar.start(period), calendar.end(period));
     let won: HashSet<&str> = data
         .opportunities
@@ -110,8 +165,7 @@ pub fn program_line(data: &Dataset, calendar: &watershed_model::FiscalCalendar, 
         .filter(|o| o.stage == Stage::ClosedWon && start <= o.close_date && o.close_date <= end)
         .map(|o| o.opportunity_id.as_str())
         .collect();
-    let amount_of: std::collections::HashMap<&str, Decimal> =
-        data.opportunities.iter().map(|o| (o.opportunity_id.as_str(), o.amount)).collect();
+    let amount_of: HashMap<&str, Decimal> = data.opportunities.iter().map(|o| (o.opportunity_id.as_str(), o.amount)).collect();
     let with_role = |role: PartnerRole| -> Decimal {
         let ids: HashSet<&str> = data
             .links
@@ -121,14 +175,12 @@ pub fn program_line(data: &Dataset, calendar: &watershed_model::FiscalCalendar, 
             .collect();
         ids.iter().filter_map(|id| amount_of.get(id)).sum()
     };
-    let sourced = with_role(PartnerRole::Sourced);
-    let influenced = with_role(PartnerRole::Influenced);
     let total: Decimal = won.iter().filter_map(|id| amount_of.get(id)).sum();
     format!(
-        "Program {period}: {} won deals worth {} (each deal once) — partner-sourced {} | partner-influenced {} (reported side by side, never added)",
+        "Program {period}: {} won deals worth {} (each deal once) — partner-sourced {} | partner-influenced {} (side by side, never added)",
         won.len(),
         watershed_publish::format_money(total),
-        watershed_publish::format_money(sourced),
-        watershed_publish::format_money(influenced)
+        watershed_publish::format_money(with_role(PartnerRole::Sourced)),
+        watershed_publish::format_money(with_role(PartnerRole::Influenced))
     )
 }

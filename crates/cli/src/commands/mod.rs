@@ -1,6 +1,7 @@
 //! One module per command (or family of commands).
 
 pub mod demo;
+pub mod explain;
 pub mod init;
 pub mod inspect;
 pub mod kpis;

@@ -1,0 +1,192 @@
+//! `watershed explain`: the arithmetic and the records behind a number.
+
+use crate::commands::kpis::{parse_as_of, parse_period, resolve_partner, scorecard};
+use crate::commands::load_project;
+use crate::{Failure, OutputFormat};
+use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
+use rust_decimal::Decimal;
+use std::collections::HashMap;
+use std::path::Path;
+use watershed_metrics::catalog::metric;
+use watershed_model::{PartnerRole, Stage};
+use watershed_publish::{format_money, human_text};
+
+/// Metrics whose value is a sum or count over opportunities, explainable record by record.
+const OPPORTUNITY_SUMS: &[&str] = &[
+    "revenue",
+    "revenue_sourced",
+    "revenue_influenced",
+    "revenue_prev",
+    "revenue_ytd",
+    "pipeline_count",
+    "pipeline_value",
+    "pipeline_sourced",
+    "pipeline_influenced",
+    "won_count",
+    "lost_count",
+];
+
+/// Explains `metric` of `partner` in `period`.
+pub fn explain(
+    dir: &Path,
+    partner: &str,
+    metric_name: &str,
+    period: Option<&str>,
+    as_of: Option<&str>,
+    format: OutputFormat,
+) -> Result<(), Failure> {
+    let project = load_project(dir)?;
+    let def = metric(metric_name).ok_or_else(|| {
+        Failure::usage(anyhow::anyhow!("unknown metric `{metric_name}`; see `watershed kpis --format csv` for the catalog's names"))
+    })?;
+    let today = chrono::Local::now().date_naive();
+    let period = parse_period(&project, period, today)?;
+    let as_of = parse_as_of(&project, period, as_of, today)?;
+    let partner_id = resolve_partner(&project, partner)?;
+    let store = watershed_pipeline::open_store(&project).map_err(Failure::run)?;
+    let data = store.dataset().map_err(Failure::run)?;
+    let card = scorecard(&project, &data, period, as_of);
+    let Some(row) = card.rows.iter().find(|r| r.partner_id == partner_id) else {
+        return Err(Failure::usage(anyhow::anyhow!("partner {partner_id} is not in the master data")));
+    };
+    let value = row.get(def.name);
+    let calendar = project.config.program.calendar();
+
+    if def.name == "health_score" {
+        if format == OutputFormat::Json {
+            println!("{}", serde_json::to_string_pretty(&row.health).unwrap_or_default());
+            return Ok(());
+        }
+        println!(
+            "health_score of {partner_id} in {period} (as of {as_of}) = {} ({})",
+            human_text("health_score", row.health.score),
+            row.health.level
+        );
+        let mut t = Table::new();
+        t.load_preset(UTF8_FULL_CONDENSED).set_header(vec![
+            "component",
+            "weight",
+            "input",
+            "value",
+            "ratio (clamped 0–1)",
+            "component value",
+            "points",
+        ]);
+        for c in &row.health.components {
+            for (i, input) in c.inputs.iter().enumerate() {
+                let first = i == 0;
+                t.add_row(vec![
+                    Cell::new(if first { c.name } else { "" }),
+                    Cell::new(if first { c.weight.to_string() } else { String::new() }),
+                    Cell::new(input.formula),
+                    Cell::new(human_text(input.metric, input.value)).set_alignment(CellAlignment::Right),
+                    Cell::new(input.ratio.map_or("no data".into(), |r| format!("{:.4}", r.round_dp(4))))
+                        .set_alignment(CellAlignment::Right),
+                    Cell::new(if first { c.value.map_or("dropped".into(), |v| format!("{:.4}", v.round_dp(4))) } else { String::new() })
+                        .set_alignment(CellAlignment::Right),
+                    Cell::new(if first { c.points.map_or("–".into(), |p| format!("{:.2}", p.round_dp(2))) } else { String::new() })
+                        .set_alignment(CellAlignment::Right),
+                ]);
+            }
+        }
+        println!("{t}");
+        println!(
+            "coverage = Σ weights with data = {}; points = component value × weight × 100 / coverage; score = Σ points{}",
+            row.health.coverage_pct,
+            if row.health.score.is_none() { " (null: coverage below 50)" } else { "" }
+        );
+        println!("levels: ≥ 85 Excellent, ≥ 70 Good, ≥ 55 At Risk, else Critical (on the unrounded score)");
+        return Ok(());
+    }
+
+    if !OPPORTUNITY_SUMS.contains(&def.name) {
+        println!("{} of {partner_id} in {period} (as of {as_of}) = {}", def.name, human_text(def.name, value));
+        println!("definition: {}", def.definition);
+        return Ok(());
+    }
+
+    // The golden records the number is computed from, with their source records.
+    let (start, end) = if def.name == "revenue_prev" {
+        (calendar.start(period.prev()), calendar.end(period.prev()))
+    } else {
+        (calendar.start(period), calendar.end(period))
+    };
+    let ytd_start = calendar.year_start(period.year);
+    let by_id: HashMap<&str, &watershed_model::Opportunity> = data.opportunities.iter().map(|o| (o.opportunity_id.as_str(), o)).collect();
+    let mut lines = Vec::new();
+    for link in data.links.iter().filter(|l| l.partner_id == partner_id) {
+        let Some(o) = by_id.get(link.opportunity_id.as_str()) else { continue };
+        let in_window = start <= o.close_date && o.close_date <= end;
+        let role_ok = match def.name {
+            "revenue_sourced" | "pipeline_sourced" => link.role == PartnerRole::Sourced,
+            "revenue_influenced" | "pipeline_influenced" => link.role == PartnerRole::Influenced,
+            _ => true,
+        };
+        let counted = role_ok
+            && match def.name {
+                "revenue" | "revenue_sourced" | "revenue_influenced" | "revenue_prev" | "won_count" => {
+                    o.stage == Stage::ClosedWon && in_window
+                }
+                "revenue_ytd" => o.stage == Stage::ClosedWon && ytd_start <= o.close_date && o.close_date <= end.min(as_of),
+                "lost_count" => o.stage == Stage::ClosedLost && in_window,
+                _ => !o.stage.is_closed() && o.created_date.is_none_or(|c| c <= as_of),
+            };
+        if counted {
+            lines.push((*o, link));
+        }
+    }
+    lines.sort_by(|a, b| a.0.close_date.cmp(&b.0.close_date).then_with(|| a.0.opportunity_id.cmp(&b.0.opportunity_id)));
+    let counting = def.name.ends_with("_count");
+    let total: Decimal = if counting { Decimal::from(lines.len() as i64) } else { lines.iter().map(|(o, l)| o.amount * l.split).sum() };
+    if format == OutputFormat::Json {
+        let mut records = Vec::new();
+        for (o, l) in &lines {
+            let sources: Vec<serde_json::Value> = store
+                .lineage(&o.opportunity_id)
+                .map_err(Failure::run)?
+                .iter()
+                .map(|s| serde_json::json!({"source": s.source, "file": s.locator, "line": s.line, "relation": s.relation, "tie": s.tie, "run": s.run_id}))
+                .collect();
+            records.push(serde_json::json!({
+                "opportunity_id": o.opportunity_id, "customer_name": o.customer_name, "stage": o.stage.as_str(), "close_date": o.close_date.to_string(),
+                "amount": o.amount.to_string(), "role": l.role.as_str(), "split": l.split.normalize().to_string(), "credited": (o.amount * l.split).round_dp(2).to_string(),
+                "sources": sources,
+            }));
+        }
+        let out = serde_json::json!({"partner_id": partner_id, "period": period.to_string(), "as_of": as_of.to_string(), "metric": def.name, "value": value.map(|v| v.round_dp(2).to_string()), "total": total.round_dp(2).to_string(), "records": records});
+        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        return Ok(());
+    }
+    println!("{} of {partner_id} in {period} (as of {as_of}) = {}", def.name, human_text(def.name, value));
+    println!("definition: {}", def.definition);
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED).set_header(vec![
+        "opportunity",
+        "customer",
+        "stage",
+        "close",
+        "amount",
+        "role",
+        "split",
+        "credited",
+        "source records (file:line, relation)",
+    ]);
+    for (o, l) in &lines {
+        let sources = store.lineage(&o.opportunity_id).map_err(Failure::run)?;
+        let shown: Vec<String> = sources.iter().map(|s| format!("{} {}:{} {}", s.source, s.locator, s.line, s.relation)).collect();
+        t.add_row(vec![
+            Cell::new(&o.opportunity_id),
+            Cell::new(&o.customer_name),
+            Cell::new(o.stage.as_str()),
+            Cell::new(o.close_date),
+            Cell::new(format_money(o.amount)).set_alignment(CellAlignment::Right),
+            Cell::new(l.role.as_str()),
+            Cell::new(l.split.normalize()),
+            Cell::new(format_money(o.amount * l.split)).set_alignment(CellAlignment::Right),
+            Cell::new(shown.join("\n")),
+        ]);
+    }
+    println!("{t}");
+    println!("{} records; total {} = the metric", lines.len(), if counting { total.to_string() } else { format_money(total) });
+    Ok(())
+}
