@@ -438,5 +438,10 @@ pub fn table_counts(store: &Store) -> Result<BTreeMap<String, i64>, PipelineErro
     for e in Entity::ALL.iter().filter(|e| **e != Entity::Opportunities) {
         out.insert(e.name().to_string(), store.count(e.name())?);
     }
+    for t in ["partner_kpis", "health_scores", "alerts", "tier_status"] {
+        if store.has_table(t)? {
+            out.insert(t.to_string(), store.count(t)?);
+        }
+    }
     Ok(out)
 }
