@@ -389,6 +389,33 @@ impl Store {
         Ok(out)
     }
 
+    /// Whether table `name` exists (the scorecard tables appear with the first run).
+    pub fn has_table(&self, name: &str) -> Result<bool> {
+        Ok(self.conn.query_row("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1", [name], |_| Ok(())).optional()?.is_some())
+    }
+
+    /// The source records behind golden record `golden_id`: source, file, line,
+    /// relation, tie and the run that first read them; survivor first.
+    pub fn lineage(&self, golden_id: &str) -> Result<Vec<LineageRow>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT i.source, i.locator, r.line, l.relation, l.tie, i.run_id, r.record_id FROM record_lineage l
+             JOIN raw_records r ON r.record_id = l.record_id JOIN inputs i ON i.input_id = r.input_id
+             WHERE l.golden_id = ?1 ORDER BY CASE l.relation WHEN 'survivor' THEN 0 ELSE 1 END, r.record_id",
+        )?;
+        let rows = stmt.query_map([golden_id], |r| {
+            Ok(LineageRow {
+                source: r.get(0)?,
+                locator: r.get(1)?,
+                line: r.get::<_, i64>(2)? as u64,
+                relation: r.get(3)?,
+                tie: r.get(4)?,
+                run_id: r.get(5)?,
+                record_id: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Row count of a table of the store (for status and tests).
     pub fn count(&self, table: &str) -> Result<i64> {
         let known = [
@@ -403,6 +430,10 @@ impl Store {
             "products",
             "match_decisions",
             "audit_log",
+            "partner_kpis",
+            "health_scores",
+            "alerts",
+            "tier_status",
         ];
         let allowed = known.contains(&table) || Entity::ALL.iter().any(|e| e.name() == table);
         if !allowed {
