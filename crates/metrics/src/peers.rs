@@ -36,7 +36,7 @@ pub fn peers(rows: &[MetricRow], tier_of: &HashMap<&str, &str>) -> Vec<Vec<PeerS
     }
     let mut out = vec![vec![PeerStat::default(); CATALOG.len()]; rows.len()];
     for members in groups.values() {
-        for m in 0..CATALOG.len() {
+        for (m, _) in CATALOG.iter().enumerate() {
             let mut values: Vec<Decimal> = members.iter().filter_map(|&i| rows[i].values[m]).collect();
             let n = Decimal::from(values.len() as i64);
             let tier_median = median(&mut values);
