@@ -60,6 +60,25 @@ pub struct Mappings {
     pub stages: Vec<StageMapping>,
     /// FX rates per currency and month.
     pub fx_rates: Vec<FxRate>,
+    /// Governed corrections of individual source cells.
+    pub corrections: Vec<Correction>,
+}
+
+/// A row of `corrections.csv`: the value `field` takes in one source row, replacing
+/// what the file says. For data errors no mapping can fix (`TBD` amounts, impossible
+/// dates); recorded, reviewable and audited like every mapping change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Correction {
+    /// Source name.
+    pub source: String,
+    /// Input path as stored (relative to the project).
+    pub file: String,
+    /// Line of the row in the input.
+    pub line: u64,
+    /// Canonical field.
+    pub field: String,
+    /// The corrected value, as text.
+    pub value: String,
 }
 
 /// A mapping file's name and its bytes, as read (for the project fingerprint).
@@ -74,6 +93,7 @@ const TABLES: &[(&str, &[&str])] = &[
     ("regions.csv", &["alias", "region"]),
     ("stages.csv", &["source", "raw_stage", "stage"]),
     ("fx_rates.csv", &["currency", "month", "rate"]),
+    ("corrections.csv", &["source", "file", "line", "field", "value"]),
 ];
 
 /// Loads `dir`'s mapping tables. Returns them with each file's bytes (for the project
@@ -142,6 +162,19 @@ pub fn load_mappings(dir: &Path) -> Result<(Mappings, Vec<TableBytes>), ConfigEr
                             stage,
                         }),
                         Err(_) => row.problem(&mut problems, "stage", format!("`{text}` is not a canonical stage (prospecting, qualification, proposal, negotiation, closed_won, closed_lost)")),
+                    }
+                }
+                "corrections.csv" => {
+                    let line_text = row.get("line").unwrap_or_default();
+                    match line_text.parse::<u64>() {
+                        Ok(line) => m.corrections.push(Correction {
+                            source: row.get("source").unwrap_or_default(),
+                            file: row.get("file").unwrap_or_default(),
+                            line,
+                            field: row.get("field").unwrap_or_default(),
+                            value: row.get("value").unwrap_or_default(),
+                        }),
+                        Err(_) => row.problem(&mut problems, "line", format!("line `{line_text}` is not a line number")),
                     }
                 }
                 "fx_rates.csv" => {

@@ -18,6 +18,19 @@ pub struct Suggestion {
     pub score: f64,
 }
 
+/// Similarity of two matching keys, 0–1: the better of Jaro-Winkler on the whole key
+/// (typos, misspellings) and Sørensen-Dice on its words (reordered or dropped words).
+pub fn similarity(a: &str, b: &str) -> f64 {
+    let words_a: std::collections::BTreeSet<&str> = a.split(' ').filter(|w| !w.is_empty()).collect();
+    let words_b: std::collections::BTreeSet<&str> = b.split(' ').filter(|w| !w.is_empty()).collect();
+    let dice = if words_a.is_empty() || words_b.is_empty() {
+        0.0
+    } else {
+        2.0 * words_a.intersection(&words_b).count() as f64 / (words_a.len() + words_b.len()) as f64
+    };
+    strsim::jaro_winkler(a, b).max(dice)
+}
+
 /// A lookup failure: nothing matched, or several things did.
 #[derive(Debug, Clone, PartialEq)]
 pub enum LookupError {
@@ -67,7 +80,7 @@ impl KeyIndex {
     fn suggest(&self, key: &str) -> Vec<Suggestion> {
         let mut best: HashMap<&str, f64> = HashMap::new();
         for (candidate, ids) in &self.by_key {
-            let score = strsim::jaro_winkler(key, candidate);
+            let score = similarity(key, candidate);
             for id in ids {
                 let entry = best.entry(id).or_insert(0.0);
                 if score > *entry {
@@ -171,6 +184,29 @@ impl Lookups {
             .or_else(|| Stage::ALL.into_iter().find(|s| normalize_key(s.as_str()) == key))
     }
 
+    /// Candidates for an unknown raw stage of `source`: canonical stages whose name or
+    /// a mapped raw name (of any source) is close to it.
+    pub fn stage_suggestions(&self, raw: &str) -> Vec<Suggestion> {
+        let key = normalize_key(raw);
+        let mut best: HashMap<Stage, f64> = HashMap::new();
+        let candidates = self.stages.iter().map(|((_, k), s)| (k.clone(), *s)).chain(Stage::ALL.iter().map(|s| (normalize_key(s.as_str()), *s)));
+        for (candidate, stage) in candidates {
+            let score = strsim::jaro_winkler(&key, &candidate);
+            let entry = best.entry(stage).or_insert(0.0);
+            if score > *entry {
+                *entry = score;
+            }
+        }
+        let mut list: Vec<Suggestion> = best
+            .into_iter()
+            .filter(|(_, s)| *s >= 0.6)
+            .map(|(stage, score)| Suggestion { id: stage.as_str().to_string(), label: stage.as_str().to_string(), score: (score * 1000.0).round() / 1000.0 })
+            .collect();
+        list.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+        list.truncate(3);
+        list
+    }
+
     /// Reporting-currency units per unit of `currency` in (year, month); 1 for the reporting currency.
     pub fn fx_rate(&self, currency: &str, year: i32, month: u32) -> Option<Decimal> {
         if currency.eq_ignore_ascii_case(&self.reporting_currency) {
@@ -247,6 +283,14 @@ mod tests {
             }
             other => panic!("expected unknown, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn similarity_takes_the_better_of_characters_and_words() {
+        assert!(similarity("northwind tradrs", "northwind traders") > 0.95);
+        assert!((similarity("consulting contoso", "contoso consulting") - 1.0).abs() < 1e-9, "reordered words");
+        assert!(similarity("acme", "zeta") < 0.6);
+        assert_eq!(similarity("", ""), 1.0);
     }
 
     #[test]

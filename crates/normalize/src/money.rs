@@ -69,7 +69,8 @@ pub fn parse_amount(text: &str, decimal_comma: bool) -> Result<ParsedAmount, Str
         }
     }
     if currency.is_none() && t.len() > 3 {
-        let (head, tail) = (&t[..3], &t[t.len() - 3..]);
+        // `get` rather than indexing: three bytes may end inside a multi-byte character.
+        let (head, tail) = (t.get(..3).unwrap_or(""), t.get(t.len() - 3..).unwrap_or(""));
         if is_currency_code(head) {
             currency = Some(head.to_ascii_uppercase());
             t = t[3..].to_string();
@@ -135,6 +136,9 @@ mod tests {
             ("", false, None),
             ("1.2.3", false, None),
             ("12abc", false, None),
+            ("KrügerLogistik", false, None),
+            ("€", false, None),
+            ("1 Müß", false, None),
         ];
         for (text, comma, expected) in cases {
             let got = parse_amount(text, *comma).ok().map(|p| (p.value, p.currency));

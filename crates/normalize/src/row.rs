@@ -202,14 +202,12 @@ pub fn normalize_opportunity(ctx: &InputContext, lookups: &Lookups, row: &[Strin
     let partner_id = ctx.partner(row, "partner", lookups)?;
     let customer_name = ctx.required(row, "customer_name")?.to_string();
     let raw_stage = ctx.required(row, "stage")?;
-    let stage = lookups.stage(&ctx.source, raw_stage).ok_or_else(|| {
-        Rejection::new(
+    let stage = lookups.stage(&ctx.source, raw_stage).ok_or_else(|| Rejection {
+        suggestions: lookups.stage_suggestions(raw_stage),
+        ..Rejection::new(
             "stage",
             Some(raw_stage),
-            format!(
-                "unknown stage `{raw_stage}` for source `{}`; add `{},{raw_stage},<stage>` to mappings/stages.csv",
-                ctx.source, ctx.source
-            ),
+            format!("unknown stage `{raw_stage}` for source `{}`; add `{},{raw_stage},<stage>` to mappings/stages.csv", ctx.source, ctx.source),
         )
     })?;
     let close_date = ctx.date(row, "close_date")?.ok_or_else(|| {

@@ -253,5 +253,45 @@ fn build_golden(
     Golden { opportunity, partners, members: member_list, ties: member_ties }
 }
 
+/// Which record a golden field survived from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldSource {
+    /// The golden field.
+    pub field: &'static str,
+    /// The record that provided it (None: no member has a value).
+    pub record_id: Option<i64>,
+    /// Why that record: `survivor` (most trusted, most recent) or `first with a value`.
+    pub rule: &'static str,
+}
+
+/// Fields taken from the survivor as a whole, so that amount, currency and stage stay consistent.
+const SURVIVOR_FIELDS: &[&str] = &["customer_name", "amount", "amount_original", "currency", "stage", "close_date"];
+
+/// Fields taken from the most trusted member that has a value.
+const OPTIONAL_FIELDS: &[(&str, fn(&SourceOpportunity) -> bool)] = &[
+    ("name", |r| r.name.is_some()),
+    ("customer_country", |r| r.customer_country.is_some()),
+    ("region", |r| r.region.is_some()),
+    ("industry", |r| r.industry.is_some()),
+    ("product_id", |r| r.product_id.is_some()),
+    ("created_date", |r| r.created_date.is_some()),
+    ("deal_registration_id", |r| r.deal_registration_id.is_some()),
+    ("updated_at", |r| r.updated_at.is_some()),
+];
+
+/// The survivorship decision per field for the members of one golden record (any
+/// order): the same rules [`resolve`] applies, spelled out for `explain`.
+pub fn survivorship(members: &[ResolveRecord]) -> Vec<FieldSource> {
+    let mut order: Vec<usize> = (0..members.len()).collect();
+    trust_order(members, &mut order);
+    let survivor = order.first().map(|&i| members[i].record_id);
+    let mut out: Vec<FieldSource> = SURVIVOR_FIELDS.iter().map(|f| FieldSource { field: f, record_id: survivor, rule: "survivor" }).collect();
+    for (field, has) in OPTIONAL_FIELDS {
+        let record_id = order.iter().map(|&i| &members[i]).find(|r| has(&r.row)).map(|r| r.record_id);
+        out.push(FieldSource { field, record_id, rule: "first with a value" });
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests;

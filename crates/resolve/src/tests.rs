@@ -126,3 +126,15 @@ fn same_external_id_in_two_sources_without_a_reference_is_two_deals() {
     let b = rec(2, "partner_files", 2, Some("42"), "P1", 1);
     assert_eq!(resolve(&[a, b]).len(), 2);
 }
+
+#[test]
+fn survivorship_names_the_record_of_each_field() {
+    let crm = rec(1, "crm", 0, Some("006A"), "P1", 100);
+    let mut sheet = rec(2, "sheets", 1, Some("CM-1"), "P1", 99);
+    sheet.row.industry = Some("Retail".into());
+    let decisions = survivorship(&[sheet, crm]);
+    let of = |f: &str| decisions.iter().find(|d| d.field == f).map(|d| (d.record_id, d.rule));
+    assert_eq!(of("amount"), Some((Some(1), "survivor")));
+    assert_eq!(of("industry"), Some((Some(2), "first with a value")));
+    assert_eq!(of("name"), Some((None, "first with a value")));
+}

@@ -92,6 +92,10 @@ pub struct QuarantinedRow {
     pub reason: String,
     /// The row's cells as received.
     pub values: Vec<String>,
+    /// The input's header cells.
+    pub headers: Vec<String>,
+    /// Suggestions: (id, label, score), best first.
+    pub suggestions: Vec<(String, String, f64)>,
 }
 
 /// A row of `runs`.
@@ -124,6 +128,48 @@ pub struct LineageRow {
     pub run_id: i64,
     /// The raw record.
     pub record_id: i64,
+    /// The input it belongs to.
+    pub input_id: i64,
+}
+
+/// A data-quality rule violation to store.
+#[derive(Debug, Clone, Copy)]
+pub struct ViolationEntry<'a> {
+    /// The rule.
+    pub rule: &'a str,
+    /// error or warn.
+    pub severity: &'a str,
+    /// Source name ("" for golden-level rules).
+    pub source: &'a str,
+    /// Input ("" for golden-level rules).
+    pub locator: &'a str,
+    /// Line in the input.
+    pub line: Option<u64>,
+    /// The raw record.
+    pub record_id: Option<i64>,
+    /// The golden record, for golden-level rules.
+    pub golden_id: Option<&'a str>,
+    /// The field at fault.
+    pub field: Option<&'a str>,
+    /// What is wrong.
+    pub message: &'a str,
+}
+
+/// An audit-log entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditEntry {
+    /// When (UTC, ISO).
+    pub at: String,
+    /// Who.
+    pub actor: String,
+    /// What (`run`, `map add`, `map accept`, `quarantine export`, …).
+    pub action: String,
+    /// On what.
+    pub object: String,
+    /// Old value.
+    pub old_value: Option<String>,
+    /// New value.
+    pub new_value: Option<String>,
 }
 
 /// One `partner_kpis` row: every catalog metric of a partner for a period.
@@ -259,9 +305,18 @@ impl Store {
 
     /// Every stored input with its data rows, in arrival order.
     pub fn load_inputs(&self) -> Result<Vec<StoredInput>> {
+        self.load_inputs_filtered(None)
+    }
+
+    /// One stored input with its rows.
+    pub fn load_input(&self, input_id: i64) -> Result<Option<StoredInput>> {
+        Ok(self.load_inputs_filtered(Some(input_id))?.pop())
+    }
+
+    fn load_inputs_filtered(&self, only: Option<i64>) -> Result<Vec<StoredInput>> {
         let mut inputs = Vec::new();
-        let mut stmt = self.conn.prepare("SELECT input_id, source, locator, run_id, headers FROM inputs ORDER BY input_id")?;
-        let rows = stmt.query_map([], |r| {
+        let mut stmt = self.conn.prepare("SELECT input_id, source, locator, run_id, headers FROM inputs WHERE ?1 IS NULL OR input_id = ?1 ORDER BY input_id")?;
+        let rows = stmt.query_map([only], |r| {
             Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, i64>(3)?, r.get::<_, String>(4)?))
         })?;
         for row in rows {
@@ -276,8 +331,10 @@ impl Store {
                 errors: Vec::new(),
             });
         }
-        let mut stmt = self.conn.prepare("SELECT input_id, record_id, line, values_json, kind, note FROM raw_records WHERE kind <> 'skipped' ORDER BY input_id, record_id")?;
-        let rows = stmt.query_map([], |r| {
+        let mut stmt = self.conn.prepare(
+            "SELECT input_id, record_id, line, values_json, kind, note FROM raw_records WHERE kind <> 'skipped' AND (?1 IS NULL OR input_id = ?1) ORDER BY input_id, record_id",
+        )?;
+        let rows = stmt.query_map([only], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get::<_, i64>(1)?,
@@ -366,15 +423,19 @@ impl Store {
         read::dataset(&self.conn)
     }
 
-    /// Every quarantined record with its raw cells.
+    /// Every quarantined record with its raw cells, its input's headers and suggestions.
     pub fn quarantine(&self) -> Result<Vec<QuarantinedRow>> {
         let mut stmt = self.conn.prepare(
-            "SELECT q.record_id, q.source, q.locator, q.line, q.field, q.value, q.reason, r.values_json FROM quarantine q JOIN raw_records r USING (record_id) ORDER BY q.source, q.locator, q.line",
+            "SELECT q.record_id, q.source, q.locator, q.line, q.field, q.value, q.reason, r.values_json, i.headers, q.suggestions
+             FROM quarantine q JOIN raw_records r USING (record_id) JOIN inputs i ON i.input_id = r.input_id ORDER BY q.source, q.locator, q.line",
         )?;
         let mut rows = stmt.query([])?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
             let json: String = r.get(7)?;
+            let headers: String = r.get(8)?;
+            let suggestions: String = r.get(9)?;
+            let parsed: Vec<serde_json::Value> = serde_json::from_str(&suggestions).unwrap_or_default();
             out.push(QuarantinedRow {
                 record_id: r.get(0)?,
                 source: r.get(1)?,
@@ -384,9 +445,44 @@ impl Store {
                 value: r.get(5)?,
                 reason: r.get(6)?,
                 values: parse_json_cells("raw_records", "values_json", &json)?,
+                headers: parse_json_cells("inputs", "headers", &headers)?,
+                suggestions: parsed
+                    .iter()
+                    .map(|v| (v["id"].as_str().unwrap_or("").to_string(), v["label"].as_str().unwrap_or("").to_string(), v["score"].as_f64().unwrap_or(0.0)))
+                    .collect(),
             });
         }
         Ok(out)
+    }
+
+    /// Appends to the audit log (append-only: there is no update or delete).
+    pub fn audit(&self, entry: &AuditEntry) -> Result<()> {
+        insert_audit(&self.conn, entry)
+    }
+
+    /// The audit log, newest first.
+    pub fn audit_log(&self, limit: usize) -> Result<Vec<AuditEntry>> {
+        let mut stmt = self.conn.prepare("SELECT at, actor, action, object, old_value, new_value FROM audit_log ORDER BY rowid DESC LIMIT ?1")?;
+        let rows = stmt.query_map([limit as i64], |r| {
+            Ok(AuditEntry { at: r.get(0)?, actor: r.get(1)?, action: r.get(2)?, object: r.get(3)?, old_value: r.get(4)?, new_value: r.get(5)? })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Violations by (rule, severity) in the current dataset.
+    pub fn violation_counts(&self) -> Result<Vec<(String, String, i64)>> {
+        let mut stmt = self.conn.prepare("SELECT rule, severity, COUNT(*) FROM quality_violations GROUP BY rule, severity ORDER BY rule")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Per source: inputs held, last time a new input arrived (UTC), rows read.
+    pub fn source_freshness(&self) -> Result<Vec<(String, i64, Option<String>, i64)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT i.source, COUNT(*), MAX(r.started_at), SUM(i.rows_read) FROM inputs i JOIN runs r ON r.run_id = i.run_id GROUP BY i.source ORDER BY i.source",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Whether table `name` exists (the scorecard tables appear with the first run).
@@ -398,7 +494,7 @@ impl Store {
     /// relation, tie and the run that first read them; survivor first.
     pub fn lineage(&self, golden_id: &str) -> Result<Vec<LineageRow>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT i.source, i.locator, r.line, l.relation, l.tie, i.run_id, r.record_id FROM record_lineage l
+            "SELECT i.source, i.locator, r.line, l.relation, l.tie, i.run_id, r.record_id, i.input_id FROM record_lineage l
              JOIN raw_records r ON r.record_id = l.record_id JOIN inputs i ON i.input_id = r.input_id
              WHERE l.golden_id = ?1 ORDER BY CASE l.relation WHEN 'survivor' THEN 0 ELSE 1 END, r.record_id",
         )?;
@@ -411,6 +507,7 @@ impl Store {
                 tie: r.get(4)?,
                 run_id: r.get(5)?,
                 record_id: r.get(6)?,
+                input_id: r.get(7)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -430,6 +527,7 @@ impl Store {
             "products",
             "match_decisions",
             "audit_log",
+            "quality_violations",
             "partner_kpis",
             "health_scores",
             "alerts",
@@ -541,6 +639,11 @@ pub(crate) fn links_of(conn: &Connection) -> Result<Vec<OpportunityPartner>> {
     Ok(out)
 }
 
+fn insert_audit(conn: &Connection, e: &AuditEntry) -> Result<()> {
+    conn.execute("INSERT INTO audit_log VALUES (?1, ?2, ?3, ?4, ?5, ?6)", params![e.at, e.actor, e.action, e.object, e.old_value, e.new_value])?;
+    Ok(())
+}
+
 pub(crate) fn decimal(table: &'static str, column: &'static str, text: &str) -> Result<Decimal> {
     Decimal::from_str(text).map_err(|_| StoreError::Corrupt { table, column, value: text.to_string() })
 }
@@ -608,11 +711,23 @@ impl RunWriter<'_> {
         Ok(self.tx.last_insert_rowid())
     }
 
+    /// Records a data-quality rule violation.
+    pub fn insert_violation(&self, v: &ViolationEntry) -> Result<()> {
+        let mut stmt = self.tx.prepare_cached("INSERT INTO quality_violations VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")?;
+        stmt.execute(params![self.run_id, v.rule, v.severity, v.source, v.locator, v.line.map(|l| l as i64), v.record_id, v.golden_id, v.field, v.message])?;
+        Ok(())
+    }
+
+    /// Appends to the audit log inside this run.
+    pub fn audit(&self, entry: &AuditEntry) -> Result<()> {
+        insert_audit(&self.tx, entry)
+    }
+
     /// Removes the derived dataset (everything but the raw layer and governance
     /// history) so that it can be rebuilt from the raw records.
     pub fn clear_dataset(&self) -> Result<()> {
         let mut sql = String::from(
-            "DELETE FROM record_lineage; DELETE FROM quarantine; DELETE FROM opportunity_partners; DELETE FROM opportunities; DELETE FROM partners; DELETE FROM products;",
+            "DELETE FROM quality_violations; DELETE FROM record_lineage; DELETE FROM quarantine; DELETE FROM opportunity_partners; DELETE FROM opportunities; DELETE FROM partners; DELETE FROM products;",
         );
         for e in Entity::ALL.iter().filter(|e| **e != Entity::Opportunities) {
             sql.push_str(&format!("DELETE FROM {};", e.name()));

@@ -102,3 +102,16 @@ CREATE TABLE IF NOT EXISTS opportunity_partners (
     PRIMARY KEY (opportunity_id, partner_id)
 );
 CREATE INDEX IF NOT EXISTS opportunity_partners_partner ON opportunity_partners(partner_id);
+
+CREATE TABLE IF NOT EXISTS quality_violations (
+    run_id        INTEGER NOT NULL,
+    rule          TEXT NOT NULL,
+    severity      TEXT NOT NULL,            -- error (the row is quarantined) | warn (flagged)
+    source        TEXT NOT NULL,
+    locator       TEXT NOT NULL,
+    line          INTEGER,
+    record_id     INTEGER,
+    golden_id     TEXT,
+    field         TEXT,
+    message       TEXT NOT NULL
+);

@@ -157,6 +157,33 @@ pub fn explain(
         println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
         return Ok(());
     }
+    if format == OutputFormat::Csv {
+        // One line per source record behind each golden record.
+        let mut w = csv::Writer::from_writer(std::io::stdout());
+        w.write_record(["opportunity_id", "customer_name", "stage", "close_date", "amount", "role", "split", "credited", "source", "file", "line", "relation", "run"]).map_err(Failure::run)?;
+        for (o, l) in &lines {
+            for s in store.lineage(&o.opportunity_id).map_err(Failure::run)? {
+                w.write_record([
+                    o.opportunity_id.clone(),
+                    o.customer_name.clone(),
+                    o.stage.as_str().to_string(),
+                    o.close_date.to_string(),
+                    o.amount.to_string(),
+                    l.role.as_str().to_string(),
+                    l.split.normalize().to_string(),
+                    (o.amount * l.split).round_dp(2).to_string(),
+                    s.source,
+                    s.locator,
+                    s.line.to_string(),
+                    s.relation,
+                    s.run_id.to_string(),
+                ])
+                .map_err(Failure::run)?;
+            }
+        }
+        w.flush().map_err(Failure::run)?;
+        return Ok(());
+    }
     println!("{} of {partner_id} in {period} (as of {as_of}) = {}", def.name, human_text(def.name, value));
     println!("definition: {}", def.definition);
     let mut t = Table::new();
@@ -188,5 +215,44 @@ pub fn explain(
     }
     println!("{t}");
     println!("{} records; total {} = the metric", lines.len(), if counting { total.to_string() } else { format_money(total) });
+    Ok(())
+}
+
+/// `watershed explain --opportunity ID`: source records, relations and the
+/// survivorship decision per field.
+pub fn explain_opportunity(dir: &Path, opportunity_id: &str, format: OutputFormat) -> Result<(), Failure> {
+    let project = load_project(dir)?;
+    let store = watershed_pipeline::open_store(&project).map_err(Failure::run)?;
+    let Some(x) = watershed_pipeline::explain::explain_opportunity(&project, &store, opportunity_id).map_err(Failure::run)? else {
+        return Err(Failure::usage(anyhow::anyhow!("no golden opportunity `{opportunity_id}`; ids look like crm:006… (see `watershed explain --partner P --metric revenue`)")));
+    };
+    let locate = |id: i64| x.members.iter().find(|m| m.record_id == id).map(|m| format!("{} {}:{}", m.source, m.locator, m.line));
+    if format == OutputFormat::Json {
+        let members: Vec<serde_json::Value> = x
+            .members
+            .iter()
+            .map(|m| {
+                let cells: serde_json::Map<String, serde_json::Value> = x.rows.get(&m.record_id).map(|r| r.iter().map(|(h, v)| (h.clone(), v.clone().into())).collect()).unwrap_or_default();
+                serde_json::json!({"record_id": m.record_id, "source": m.source, "file": m.locator, "line": m.line, "relation": m.relation, "tie": m.tie, "run": m.run_id, "row": cells})
+            })
+            .collect();
+        let fields: Vec<serde_json::Value> = x.fields.iter().map(|f| serde_json::json!({"field": f.field, "record_id": f.record_id, "rule": f.rule})).collect();
+        println!("{}", serde_json::to_string_pretty(&serde_json::json!({"opportunity_id": x.opportunity_id, "members": members, "survivorship": fields})).unwrap_or_default());
+        return Ok(());
+    }
+    println!("{} — {} source records", x.opportunity_id, x.members.len());
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED).set_header(vec!["record", "relation", "source file:line", "run", "tied by"]);
+    for m in &x.members {
+        t.add_row(vec![m.record_id.to_string(), m.relation.clone(), format!("{} {}:{}", m.source, m.locator, m.line), m.run_id.to_string(), m.tie.clone().unwrap_or_default()]);
+    }
+    println!("{t}");
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED).set_header(vec!["field", "taken from", "because"]);
+    for f in &x.fields {
+        t.add_row(vec![f.field.to_string(), f.record_id.and_then(locate).unwrap_or_else(|| "(no member has a value)".into()), f.rule.to_string()]);
+    }
+    println!("{t}");
+    println!("Survivorship: [resolve] precedence first, then the latest update (updated_at), then the latest arrival.");
     Ok(())
 }

@@ -5,6 +5,7 @@ pub mod explain;
 pub mod init;
 pub mod inspect;
 pub mod kpis;
+pub mod map;
 pub mod run;
 pub mod status;
 

@@ -1,0 +1,287 @@
+//! Validation: the data-quality rules between normalization and resolution.
+//!
+//! Pure: normalized records in, violations out. A rule's severity decides what a
+//! violation does: `error` quarantines the row, `warn` flags it (stored and reported,
+//! the row stays), `off` skips the rule. Completeness (required fields) and
+//! references (a partner not in the master data) are enforced by normalization and
+//! always quarantine.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use watershed_model::{Entity, Opportunity, SourceOpportunity, Value};
+
+/// What a rule violation does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Quarantine the row.
+    Error,
+    /// Flag it; the row stays in the dataset.
+    Warn,
+    /// Do not check.
+    Off,
+}
+
+impl Severity {
+    /// `error`, `warn` or `off`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warn => "warn",
+            Severity::Off => "off",
+        }
+    }
+}
+
+/// The rules' severities and parameters (`[quality]` in watershed.toml).
+#[derive(Debug, Clone, PartialEq)]
+pub struct QualityRules {
+    /// Validity: an amount below zero.
+    pub negative_amount: Severity,
+    /// Validity: CSAT outside 1–5, NPS outside 0–10.
+    pub score_range: Severity,
+    /// Consistency: close_date before created_date.
+    pub close_before_created: Severity,
+    /// Consistency: one deal, two sources, amounts apart by more than the tolerance or different stages.
+    pub cross_source_conflict: Severity,
+    /// Tolerance of `cross_source_conflict` in percent of the larger amount.
+    pub amount_tolerance_pct: Decimal,
+    /// Timeliness: an open opportunity whose close date has passed.
+    pub stale_pipeline: Severity,
+    /// Uniqueness: the same external id (and partner) twice in one input.
+    pub duplicate_external_id: Severity,
+}
+
+impl Default for QualityRules {
+    fn default() -> Self {
+        QualityRules {
+            negative_amount: Severity::Error,
+            score_range: Severity::Error,
+            close_before_created: Severity::Warn,
+            cross_source_conflict: Severity::Warn,
+            amount_tolerance_pct: Decimal::from(5),
+            stale_pipeline: Severity::Warn,
+            duplicate_external_id: Severity::Warn,
+        }
+    }
+}
+
+/// One rule violation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Violation {
+    /// The rule (`negative_amount`, …).
+    pub rule: &'static str,
+    /// Its severity.
+    pub severity: Severity,
+    /// The field at fault, when one is.
+    pub field: Option<&'static str>,
+    /// What is wrong, with the numbers.
+    pub message: String,
+}
+
+fn violation(rule: &'static str, severity: Severity, field: Option<&'static str>, message: String) -> Option<Violation> {
+    (severity != Severity::Off).then_some(Violation { rule, severity, field, message })
+}
+
+/// Row-level rules for a normalized opportunity row.
+pub fn check_opportunity(rules: &QualityRules, row: &SourceOpportunity) -> Vec<Violation> {
+    let mut out = Vec::new();
+    if row.amount_original < Decimal::ZERO {
+        out.extend(violation("negative_amount", rules.negative_amount, Some("amount"), format!("amount {} is negative", row.amount_original)));
+    }
+    if let Some(created) = row.created_date
+        && row.close_date < created
+    {
+        out.extend(violation("close_before_created", rules.close_before_created, Some("close_date"), format!("close_date {} is before created_date {created}", row.close_date)));
+    }
+    out
+}
+
+/// Row-level rules for a row of another entity (values in [`Entity::fields`] order).
+pub fn check_entity_row(rules: &QualityRules, entity: Entity, values: &[Value]) -> Vec<Violation> {
+    let mut out = Vec::new();
+    for (spec, value) in entity.fields().iter().zip(values) {
+        let number = match value {
+            Value::Integer(i) => Decimal::from(*i),
+            Value::Decimal(d) => *d,
+            _ => continue,
+        };
+        let is_money = spec.name.starts_with("amount") || matches!(spec.name, "attributed_revenue" | "unit_price");
+        if is_money && number < Decimal::ZERO {
+            out.extend(violation("negative_amount", rules.negative_amount, Some(spec.name), format!("{} {number} is negative", spec.name)));
+        }
+        if spec.name == "score" {
+            let (lo, hi) = match entity {
+                Entity::CsatResponses => (Decimal::ONE, Decimal::from(5)),
+                Entity::NpsResponses => (Decimal::ZERO, Decimal::from(10)),
+                _ => continue,
+            };
+            if number < lo || number > hi {
+                out.extend(violation("score_range", rules.score_range, Some("score"), format!("score {number} is outside {lo}–{hi}")));
+            }
+        }
+    }
+    out
+}
+
+/// Uniqueness inside one input: the keys (external id, partner) seen more than once.
+/// Returns, per row index, the violation of its second and later occurrences.
+pub fn check_duplicates(rules: &QualityRules, keys: &[(usize, Option<&str>, &str)]) -> Vec<(usize, Violation)> {
+    let mut seen: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut out = Vec::new();
+    for &(row, external_id, partner) in keys {
+        let Some(id) = external_id else { continue };
+        if let Some(first) = seen.get(&(id, partner)) {
+            out.extend(violation("duplicate_external_id", rules.duplicate_external_id, Some("external_id"), format!("external id {id} appears again (first in row {})", first + 1)).map(|v| (row, v)));
+        } else {
+            seen.insert((id, partner), row);
+        }
+    }
+    out
+}
+
+/// A member row of a golden record, as the conflict check sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct Member<'a> {
+    /// Its source.
+    pub source: &'a str,
+    /// Amount in the reporting currency.
+    pub amount: Decimal,
+    /// Stage.
+    pub stage: watershed_model::Stage,
+}
+
+/// Golden-level rules: cross-source conflicts among `members` and stale pipeline.
+pub fn check_golden(rules: &QualityRules, golden: &Opportunity, members: &[Member], today: NaiveDate) -> Vec<Violation> {
+    let mut out = Vec::new();
+    let mut by_source: Vec<&Member> = Vec::new();
+    for m in members {
+        if !by_source.iter().any(|b| b.source == m.source) {
+            by_source.push(m);
+        }
+    }
+    if by_source.len() > 1 {
+        let max = by_source.iter().map(|m| m.amount.abs()).max().unwrap_or_default();
+        let min = by_source.iter().map(|m| m.amount.abs()).min().unwrap_or_default();
+        if !max.is_zero() && (max - min) / max * Decimal::ONE_HUNDRED > rules.amount_tolerance_pct {
+            let list: Vec<String> = by_source.iter().map(|m| format!("{} {}", m.source, m.amount.round_dp(2))).collect();
+            out.extend(violation("cross_source_conflict", rules.cross_source_conflict, Some("amount"), format!("sources disagree on the amount by more than {}%: {}", rules.amount_tolerance_pct, list.join(", "))));
+        }
+        if by_source.iter().any(|m| m.stage != by_source[0].stage) {
+            let list: Vec<String> = by_source.iter().map(|m| format!("{} {}", m.source, m.stage)).collect();
+            out.extend(violation("cross_source_conflict", rules.cross_source_conflict, Some("stage"), format!("sources disagree on the stage: {}", list.join(", "))));
+        }
+    }
+    if !golden.stage.is_closed() && golden.close_date < today {
+        out.extend(violation("stale_pipeline", rules.stale_pipeline, Some("close_date"), format!("open ({}) but its close date {} has passed", golden.stage, golden.close_date)));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+    use watershed_model::Stage;
+
+    fn dec(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn entity_rows_validity() {
+        let rules = QualityRules::default();
+        let cases: &[(Entity, Vec<Value>, Vec<&str>)] = &[
+            (Entity::CsatResponses, vec![Value::Text("P".into()), Value::Null, Value::Decimal(dec("6")), Value::Null], vec!["score_range"]),
+            (Entity::CsatResponses, vec![Value::Text("P".into()), Value::Null, Value::Decimal(dec("5")), Value::Null], vec![]),
+            (Entity::NpsResponses, vec![Value::Text("P".into()), Value::Null, Value::Integer(-1), Value::Null], vec!["score_range"]),
+            (Entity::NpsResponses, vec![Value::Text("P".into()), Value::Null, Value::Integer(0), Value::Null], vec![]),
+            (Entity::Targets, vec![Value::Text("P".into()), Value::Text("FY2026-Q1".into()), Value::Decimal(dec("-1"))], vec!["negative_amount"]),
+            (Entity::Targets, vec![Value::Text("P".into()), Value::Text("FY2026-Q1".into()), Value::Decimal(dec("0"))], vec![]),
+        ];
+        for (entity, values, expected) in cases {
+            let got: Vec<&str> = check_entity_row(&rules, *entity, values).iter().map(|v| v.rule).collect();
+            assert_eq!(&got, expected, "{entity} {values:?}");
+        }
+        let off = QualityRules { score_range: Severity::Off, ..QualityRules::default() };
+        assert!(check_entity_row(&off, Entity::CsatResponses, &cases[0].1).is_empty());
+    }
+
+    #[test]
+    fn duplicates_inside_one_input_but_not_partner_links() {
+        let rules = QualityRules::default();
+        let keys = [(0, Some("A"), "P1"), (1, Some("A"), "P2"), (2, Some("A"), "P1"), (3, None, "P1"), (4, None, "P1")];
+        let dups = check_duplicates(&rules, &keys);
+        assert_eq!(dups.len(), 1);
+        assert_eq!(dups[0].0, 2);
+        assert!(dups[0].1.message.contains("first in row 1"));
+    }
+
+    #[test]
+    fn golden_conflicts_and_stale_pipeline() {
+        let rules = QualityRules::default();
+        let golden = Opportunity {
+            opportunity_id: "crm:1".into(),
+            name: None,
+            customer_name: "C".into(),
+            customer_country: None,
+            region: None,
+            industry: None,
+            product_id: None,
+            product_family: None,
+            amount: dec("100"),
+            amount_original: dec("100"),
+            currency: "USD".into(),
+            stage: Stage::Proposal,
+            created_date: None,
+            close_date: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            deal_registration_id: None,
+            updated_at: None,
+        };
+        let members = [
+            Member { source: "crm", amount: dec("100"), stage: Stage::Proposal },
+            Member { source: "crm", amount: dec("50"), stage: Stage::Prospecting },
+            Member { source: "sheets", amount: dec("95.5"), stage: Stage::Proposal },
+        ];
+        let today = NaiveDate::from_ymd_opt(2026, 2, 1).unwrap();
+        let rules_seen: Vec<&str> = check_golden(&rules, &golden, &members, today).iter().map(|v| v.rule).collect();
+        assert_eq!(rules_seen, vec!["stale_pipeline"], "4.5 % apart is within the 5 % tolerance; versions of one source do not conflict");
+        let far = [members[0], Member { source: "sheets", amount: dec("90"), stage: Stage::ClosedWon }];
+        let v = check_golden(&rules, &golden, &far, NaiveDate::from_ymd_opt(2025, 1, 1).unwrap());
+        assert_eq!(v.iter().map(|v| (v.rule, v.field)).collect::<Vec<_>>(), vec![("cross_source_conflict", Some("amount")), ("cross_source_conflict", Some("stage"))]);
+    }
+
+    #[test]
+    fn opportunity_rows() {
+        let rules = QualityRules { close_before_created: Severity::Error, ..QualityRules::default() };
+        let mut row = SourceOpportunity {
+            external_id: None,
+            name: None,
+            customer_name: "C".into(),
+            customer_country: None,
+            region: None,
+            industry: None,
+            product_id: None,
+            product_family: None,
+            amount: dec("-5"),
+            amount_original: dec("-5"),
+            currency: "USD".into(),
+            stage: Stage::Proposal,
+            created_date: NaiveDate::from_ymd_opt(2026, 3, 1),
+            close_date: NaiveDate::from_ymd_opt(2026, 2, 1).unwrap(),
+            deal_registration_id: None,
+            crm_opportunity_id: None,
+            partner_id: "P".into(),
+            partner_role: None,
+            partner_split: None,
+            updated_at: None,
+        };
+        let v = check_opportunity(&rules, &row);
+        assert_eq!(v.iter().map(|v| (v.rule, v.severity)).collect::<Vec<_>>(), vec![("negative_amount", Severity::Error), ("close_before_created", Severity::Error)]);
+        row.amount_original = dec("5");
+        row.created_date = None;
+        assert!(check_opportunity(&rules, &row).is_empty());
+    }
+}
