@@ -101,14 +101,17 @@ enum Command {
         #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
         format: OutputFormat,
     },
-    /// The arithmetic and the source records behind a number.
+    /// The arithmetic and the source records behind a number, or behind one golden opportunity.
     Explain {
-        /// The partner (id, name or alias).
-        #[arg(long)]
-        partner: String,
-        /// The metric (a catalog name, e.g. revenue or health_score).
-        #[arg(long)]
-        metric: String,
+        /// The partner (id, name or alias), with --metric.
+        #[arg(long, requires = "metric")]
+        partner: Option<String>,
+        /// The metric (a catalog name, e.g. revenue or health_score), with --partner.
+        #[arg(long, requires = "partner")]
+        metric: Option<String>,
+        /// A golden opportunity id (e.g. crm:006…): its source records and the survivorship per field.
+        #[arg(long, conflicts_with_all = ["partner", "metric"])]
+        opportunity: Option<String>,
         /// Fiscal quarter, e.g. FY2026-Q3 (default: the current quarter).
         #[arg(long)]
         period: Option<String>,
@@ -125,10 +128,24 @@ enum Command {
         #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
         format: OutputFormat,
     },
-    /// Quarantined records and why.
+    /// Quarantined records and why: list, show, export.
     Quarantine {
         #[command(subcommand)]
         action: QuarantineAction,
+    },
+    /// Fix mappings: review suggestions, accept them, add mappings and corrections.
+    Map {
+        #[command(subcommand)]
+        action: MapAction,
+    },
+    /// The audit log: runs, mapping changes, exports; newest first.
+    Audit {
+        /// How many entries.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        /// Output format (table or json).
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
     },
     /// Show what ingestion detects in a file: encoding, delimiter, header, columns → fields, first rows.
     Inspect {
@@ -149,16 +166,92 @@ enum Command {
     },
 }
 
+/// Filters of the quarantine commands.
+#[derive(Debug, clap::Args)]
+struct QuarantineFilterArgs {
+    /// Only this source.
+    #[arg(long)]
+    source: Option<String>,
+    /// Only inputs whose path contains this text.
+    #[arg(long)]
+    input: Option<String>,
+    /// Only this field (partner, amount, close_date, …).
+    #[arg(long)]
+    field: Option<String>,
+    /// Only reasons containing this text.
+    #[arg(long)]
+    reason: Option<String>,
+}
+
+impl From<QuarantineFilterArgs> for commands::status::QuarantineFilter {
+    fn from(a: QuarantineFilterArgs) -> Self {
+        commands::status::QuarantineFilter { source: a.source, input: a.input, field: a.field, reason: a.reason }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 enum QuarantineAction {
-    /// List quarantined records: source, file:line, field, value, reason.
+    /// List quarantined records: record id, source, file:line, field, value, reason.
     List {
-        /// Only this source.
-        #[arg(long)]
-        source: Option<String>,
+        #[command(flatten)]
+        filter: QuarantineFilterArgs,
         /// Output format.
         #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
         format: OutputFormat,
+    },
+    /// One quarantined record: every cell as received, the reason, the suggestions.
+    Show {
+        /// The record id (from `quarantine list`).
+        record: i64,
+        /// Output format (table or json).
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
+    /// Write the whole rows as received, with their reasons, to a CSV file (no cap).
+    Export {
+        #[command(flatten)]
+        filter: QuarantineFilterArgs,
+        /// The CSV file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum MapAction {
+    /// Unresolved values in quarantine with their best suggestion and the command to fix each.
+    Suggest {
+        /// Output format (table or json).
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
+    /// Accept the suggestions for these values (or all): writes alias rows into the mapping tables.
+    Accept {
+        /// The unresolved values, as `map suggest` shows them.
+        values: Vec<String>,
+        /// Accept every suggestion at or above --min-score.
+        #[arg(long)]
+        all: bool,
+        /// Minimum similarity to accept (0–1).
+        #[arg(long, default_value_t = 0.0)]
+        min_score: f64,
+    },
+    /// Add a mapping row: partner-alias ALIAS ID · product-alias ALIAS ID · region ALIAS REGION · stage SOURCE RAW STAGE · fx CUR YYYY-MM RATE.
+    Add {
+        /// Which table.
+        #[arg(value_enum)]
+        kind: commands::map::MappingKind,
+        /// The row's values.
+        values: Vec<String>,
+    },
+    /// Correct one cell of a quarantined row (mappings/corrections.csv), for data errors no mapping fixes.
+    Correct {
+        /// The record id (from `quarantine list`).
+        record: i64,
+        /// The canonical field (amount, close_date, customer_name, …).
+        field: String,
+        /// The corrected value.
+        value: String,
     },
 }
 
@@ -198,13 +291,24 @@ fn main() -> ExitCode {
             commands::kpis::kpis(&cli.project, period.as_deref(), as_of.as_deref(), partner.as_deref(), program, by.as_deref(), format)
         }
         Command::Alerts { period, partner, format } => commands::kpis::alerts(&cli.project, period.as_deref(), partner.as_deref(), format),
-        Command::Explain { partner, metric, period, as_of, format } => {
-            commands::explain::explain(&cli.project, &partner, &metric, period.as_deref(), as_of.as_deref(), format)
-        }
+        Command::Explain { partner, metric, opportunity, period, as_of, format } => match (opportunity, partner, metric) {
+            (Some(id), _, _) => commands::explain::explain_opportunity(&cli.project, &id, format),
+            (None, Some(partner), Some(metric)) => commands::explain::explain(&cli.project, &partner, &metric, period.as_deref(), as_of.as_deref(), format),
+            _ => Err(Failure::usage(anyhow::anyhow!("explain needs --partner and --metric, or --opportunity"))),
+        },
         Command::Status { format } => commands::status::status(&cli.project, format),
-        Command::Quarantine { action: QuarantineAction::List { source, format } } => {
-            commands::status::quarantine_list(&cli.project, source.as_deref(), format)
-        }
+        Command::Quarantine { action } => match action {
+            QuarantineAction::List { filter, format } => commands::status::quarantine_list(&cli.project, &filter.into(), format),
+            QuarantineAction::Show { record, format } => commands::status::quarantine_show(&cli.project, record, format),
+            QuarantineAction::Export { filter, out } => commands::status::quarantine_export(&cli.project, &filter.into(), &out),
+        },
+        Command::Map { action } => match action {
+            MapAction::Suggest { format } => commands::map::suggest(&cli.project, format),
+            MapAction::Accept { values, all, min_score } => commands::map::accept(&cli.project, &values, all, min_score),
+            MapAction::Add { kind, values } => commands::map::add(&cli.project, kind, &values),
+            MapAction::Correct { record, field, value } => commands::map::correct(&cli.project, record, &field, &value),
+        },
+        Command::Audit { limit, format } => commands::status::audit(&cli.project, limit, format),
         Command::Inspect { file, entity, format } => commands::inspect::inspect(&file, &entity, format),
         Command::Demo { dir } => commands::demo::demo(&dir),
     };

@@ -30,6 +30,46 @@ pub struct Config {
     /// Thresholds of the alert rules.
     #[serde(default)]
     pub alerts: AlertsConfig,
+    /// Severities of the data-quality rules.
+    #[serde(default)]
+    pub quality: QualityConfig,
+}
+
+/// `[quality]`: each data-quality rule's severity (`error` quarantines the row, `warn`
+/// flags it, `off` skips it); every key is optional, defaults are on.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QualityConfig {
+    /// An amount below zero (default error).
+    pub negative_amount: Option<watershed_validate::Severity>,
+    /// CSAT outside 1–5, NPS outside 0–10 (default error).
+    pub score_range: Option<watershed_validate::Severity>,
+    /// close_date before created_date (default warn).
+    pub close_before_created: Option<watershed_validate::Severity>,
+    /// One deal, two sources, different amounts or stages (default warn).
+    pub cross_source_conflict: Option<watershed_validate::Severity>,
+    /// Amount tolerance of `cross_source_conflict`, percent (default 5).
+    pub amount_tolerance_pct: Option<f64>,
+    /// Open opportunities whose close date has passed (default warn).
+    pub stale_pipeline: Option<watershed_validate::Severity>,
+    /// The same external id twice in one input (default warn).
+    pub duplicate_external_id: Option<watershed_validate::Severity>,
+}
+
+impl QualityConfig {
+    /// The rules, defaults filled in.
+    pub fn rules(&self) -> watershed_validate::QualityRules {
+        let d = watershed_validate::QualityRules::default();
+        watershed_validate::QualityRules {
+            negative_amount: self.negative_amount.unwrap_or(d.negative_amount),
+            score_range: self.score_range.unwrap_or(d.score_range),
+            close_before_created: self.close_before_created.unwrap_or(d.close_before_created),
+            cross_source_conflict: self.cross_source_conflict.unwrap_or(d.cross_source_conflict),
+            amount_tolerance_pct: self.amount_tolerance_pct.map_or(d.amount_tolerance_pct, decimal),
+            stale_pipeline: self.stale_pipeline.unwrap_or(d.stale_pipeline),
+            duplicate_external_id: self.duplicate_external_id.unwrap_or(d.duplicate_external_id),
+        }
+    }
 }
 
 /// One `[[tiers]]` entry: a tier and its requirements (each value: at least).
@@ -237,6 +277,10 @@ pub struct SourceConfig {
     pub date_format: Option<String>,
     /// Field delimiter (one character); detected when absent.
     pub delimiter: Option<String>,
+    /// How often new input is expected, in days; `status` flags the source as late after that.
+    pub expected_cadence_days: Option<u32>,
+    /// Workbook sheets to read, by name (`["Deals", "Q3"]`); every visible sheet when absent.
+    pub sheets: Option<Vec<String>>,
 }
 
 fn default_partner() -> String {
@@ -421,6 +465,19 @@ pub fn parse_config(text: &str, path: &Path) -> Result<Config, ConfigError> {
             && d != "tab"
         {
             problem("delimiter", format!("source `{name}`: delimiter must be one character, got `{d}`"), None);
+        }
+        if let Some(sheets) = &source.sheets {
+            let mut seen = BTreeSet::new();
+            if sheets.is_empty() {
+                problem("sheets", format!("source `{name}`: sheets is empty"), Some("remove the key to read every visible sheet".into()));
+            }
+            for sheet in sheets {
+                if sheet.trim().is_empty() {
+                    problem("sheets", format!("source `{name}`: a sheet name in `sheets` is empty"), None);
+                } else if !seen.insert(sheet.trim().to_lowercase()) {
+                    problem("sheets", format!("source `{name}`: sheet `{sheet}` is listed twice in `sheets`"), None);
+                }
+            }
         }
     }
     let mut tier_names = BTreeSet::new();
@@ -640,6 +697,18 @@ precedence = ["crm"]
         assert!(bad.to_string().contains("did you mean `csat`?"), "{bad}");
         let bad = parse(&text.replace("csat_min", "csat_minimum")).unwrap_err();
         assert!(bad.to_string().contains("unknown key `csat_minimum`"), "{bad}");
+    }
+
+    #[test]
+    fn sheets_name_workbook_sheets() {
+        let c = parse(&GOOD.replace("entity = \"targets\"", "entity = \"targets\"\nsheets = [\"Quotas\", \"FY2026\"]")).unwrap();
+        assert_eq!(c.sources[1].sheets.as_deref(), Some(&["Quotas".to_string(), "FY2026".to_string()][..]));
+        assert_eq!(c.sources[0].sheets, None);
+        for (sheets, message) in [("[]", "sheets is empty"), ("[\"A\", \"a\"]", "listed twice"), ("[\" \"]", "is empty")] {
+            let err = parse(&GOOD.replace("entity = \"targets\"", &format!("entity = \"targets\"\nsheets = {sheets}"))).unwrap_err();
+            assert!(err.to_string().contains(message), "{sheets}: {err}");
+            assert_eq!(err.problems[0].line, Some(21), "{err}");
+        }
     }
 
     #[test]

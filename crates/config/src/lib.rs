@@ -11,10 +11,10 @@ mod mappings;
 
 pub use error::{ConfigError, Problem};
 pub use file::{
-    AlertsConfig, Config, MetricsConfig, PartnerAssignment, ProgramConfig, ResolveConfig, SourceConfig, SourceKind, StoreConfig,
+    AlertsConfig, Config, MetricsConfig, QualityConfig, PartnerAssignment, ProgramConfig, ResolveConfig, SourceConfig, SourceKind, StoreConfig,
     TierConfig, load_config, parse_config,
 };
-pub use mappings::{FxRate, Mappings, Product, StageMapping, load_mappings};
+pub use mappings::{Correction, FxRate, Mappings, Product, StageMapping, load_mappings};
 
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};

@@ -6,20 +6,6 @@ use std::path::Path;
 use crate::GenerateError;
 use crate::entities::ENTITIES;
 
-/// Partner-file headers that are not recognized automatically, and their canonical field.
-///
-/// Only Bauer Systemhaus' German export needs them; every other header of the five partner
-/// files is in the built-in alias list.
-pub(crate) const PARTNER_FILE_COLUMNS: [(&str, &str); 7] = [
-    ("Kunde", "customer_name"),
-    ("Betrag (EUR)", "amount"),
-    ("Abschlussdatum", "close_date"),
-    ("Erstellt", "created_date"),
-    ("Deal-Nr.", "external_id"),
-    ("Produkt", "product"),
-    ("Land", "customer_country"),
-];
-
 /// The configuration text.
 pub(crate) fn toml() -> String {
     let mut s = String::from(
@@ -72,23 +58,23 @@ partner = "from_column"
 currency = "USD"
 date_format = "MM/DD/YYYY"
 
-# Files partners send themselves: every partner has its own layout, delimiter and
-# encoding (detected per file). Headers Watershed does not recognize are mapped to
-# canonical fields in [sources.columns].
+# Files partners send themselves, each in its own shape: an Excel workbook with a
+# title above the header, a UTF-16 tab-separated export, a Windows-1252 file with
+# semicolons, decimal commas and German headers, CSVs with a BOM, comment lines, a
+# totals row and a footnote. Encoding, delimiter, header row and columns are detected
+# per file (`watershed inspect FILE` shows what was found). A header Watershed does
+# not recognize can be mapped in a [sources.columns] table, e.g.
+#   [sources.columns]
+#   "Kundennummer" = "external_id"
+# and `sheets = ["Deals"]` restricts which workbook sheets are read.
 [[sources]]
 name = "partner_files"
 kind = "files"
-path = "inbox/partners/*.csv"
+path = "inbox/partners/*"
 entity = "opportunities"
 partner = "from_column"
-
-  # Header in a partner file -> canonical field (Bauer Systemhaus' German export).
-  [sources.columns]
 "#,
     );
-    for (header, field) in PARTNER_FILE_COLUMNS {
-        let _ = writeln!(s, "  \"{header}\" = \"{field}\"");
-    }
     s.push_str(
         "\n# The other entities, one folder each; their column names are the canonical\n\
          # field names, and partner_id holds the partner id.\n",

@@ -2,7 +2,7 @@
 //!
 //! The generator must report the exact line of every row it writes (truth/source_rows.csv),
 //! write raw comment and blank lines between records, and re-encode one file as
-//! Windows-1252; a purpose-built writer keeps all of that exact and allocation-free.
+//! Windows-1252 or UTF-16; a purpose-built writer keeps all of that exact and allocation-free.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -19,11 +19,14 @@ pub(crate) enum Enc {
     Utf8Bom,
     /// Windows-1252 (every character must be representable).
     Win1252,
+    /// UTF-16 little-endian with a byte-order mark (Excel's "Unicode Text").
+    Utf16LeBom,
 }
 
 /// Writes delimited records, counting physical lines.
 pub(crate) struct CsvOut {
     path: PathBuf,
+    rel: String,
     out: BufWriter<File>,
     delim: char,
     crlf: bool,
@@ -41,10 +44,12 @@ impl CsvOut {
         }
         let file = File::create(&path).map_err(|e| GenerateError::io(&path, e))?;
         let mut out = BufWriter::with_capacity(1 << 16, file);
-        if enc == Enc::Utf8Bom {
-            out.write_all(b"\xEF\xBB\xBF").map_err(|e| GenerateError::io(&path, e))?;
+        match enc {
+            Enc::Utf8Bom => out.write_all(b"\xEF\xBB\xBF").map_err(|e| GenerateError::io(&path, e))?,
+            Enc::Utf16LeBom => out.write_all(b"\xFF\xFE").map_err(|e| GenerateError::io(&path, e))?,
+            Enc::Utf8 | Enc::Win1252 => {}
         }
-        Ok(Self { path, out, delim, crlf, enc, lines: 0, buf: String::with_capacity(512) })
+        Ok(Self { path, rel: rel.to_owned(), out, delim, crlf, enc, lines: 0, buf: String::with_capacity(512) })
     }
 
     /// Writes one record; returns its 1-based physical line number.
@@ -90,10 +95,19 @@ impl CsvOut {
                 }
                 self.out.write_all(&bytes)
             }
+            Enc::Utf16LeBom => {
+                let bytes: Vec<u8> = self.buf.encode_utf16().flat_map(u16::to_le_bytes).collect();
+                self.out.write_all(&bytes)
+            }
         }
         .map_err(|e| GenerateError::io(&self.path, e))?;
         self.lines += 1;
         Ok(self.lines)
+    }
+
+    /// The file's path relative to the project folder, as written in the lineage.
+    pub(crate) fn rel(&self) -> &str {
+        &self.rel
     }
 
     /// Flushes the file to disk.

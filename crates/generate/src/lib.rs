@@ -2,8 +2,10 @@
 //!
 //! [`generate`] fills a project folder with what `watershed init --example` ships: a
 //! `watershed.toml`, the `mappings/` reference tables, opportunity exports from a CRM, a
-//! channel managers' sheet and five partners' own files (different headers, delimiters,
-//! encodings, date and number formats, duplicates across sources, a handful of bad rows),
+//! channel managers' sheet and five partners' own files in their own shapes (an XLSX
+//! workbook with a title above the header, a UTF-16 TSV, a Windows-1252 semicolon file
+//! with decimal commas and German headers, a CSV with a BOM, a CSV with comment lines,
+//! a totals row and a footnote; duplicates across sources, a handful of bad rows),
 //! one file per other entity (targets, deal registrations, trainings, …), and the ground
 //! truth under `truth/` (every real deal and the physical line of every source row).
 //!
@@ -21,6 +23,7 @@ mod deals;
 mod entities;
 mod fmt;
 mod master;
+mod sheetout;
 mod sources;
 mod truth;
 mod words;
@@ -85,6 +88,14 @@ pub enum GenerateError {
     /// The options cannot produce a program.
     #[error("invalid options: {0}")]
     InvalidOptions(String),
+    /// A workbook could not be built or written.
+    #[error("cannot write the workbook {path}: {message}")]
+    Workbook {
+        /// The file.
+        path: PathBuf,
+        /// What rust_xlsxwriter reported.
+        message: String,
+    },
     /// A character cannot be written in a file's encoding (Windows-1252).
     #[error("{path}, line {line}: a character is not representable in Windows-1252")]
     Encoding {

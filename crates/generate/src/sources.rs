@@ -12,6 +12,7 @@ use crate::fmt::{
     sub_rng,
 };
 use crate::master::{CURRENCIES, EUR, GBP, Master, Partner, USD, misspell};
+use crate::sheetout::{CellKind, SheetOut};
 use crate::words::{self, COUNTRIES, INDUSTRIES, LOST, PRODUCTS, SHEET_NOTES, WON};
 
 const SALT_ROWS: u64 = 100;
@@ -64,8 +65,8 @@ impl Kind {
             Kind::Crm => "inbox/crm/opportunities_2026-11-01.csv",
             Kind::CrmDelta => "inbox/crm/opportunities_2026-11-15.csv",
             Kind::Sheet => "inbox/sheets/channel_pipeline.csv",
-            Kind::Northwind => "inbox/partners/northwind_deals.csv",
-            Kind::Contoso => "inbox/partners/contoso_deals.csv",
+            Kind::Northwind => "inbox/partners/northwind_deals.xlsx",
+            Kind::Contoso => "inbox/partners/contoso_deals.tsv",
             Kind::Bauer => "inbox/partners/bauer_systemhaus_export.csv",
             Kind::Fabrikam => "inbox/partners/fabrikam_pipeline.csv",
             Kind::Tailspin => "inbox/partners/tailspin_q_report.csv",
@@ -315,10 +316,77 @@ struct Row<'a> {
     vary: u64,
 }
 
+/// Column types of Northwind's workbook (its header is [`Kind::header`]).
+const NORTHWIND_CELLS: &[CellKind] = &[
+    CellKind::Text,
+    CellKind::Text,
+    CellKind::Amount,
+    CellKind::Text,
+    CellKind::Date,
+    CellKind::Date,
+    CellKind::Text,
+    CellKind::Text,
+    CellKind::Text,
+    CellKind::Text,
+    CellKind::Text,
+];
+
+/// Where a source file's records go: delimited text or a workbook sheet.
+enum Out {
+    Csv(CsvOut),
+    Sheet(Box<SheetOut>),
+}
+
+impl Out {
+    fn record<S: AsRef<str>>(&mut self, fields: &[S]) -> Result<u64, GenerateError> {
+        match self {
+            Out::Csv(o) => o.record(fields),
+            Out::Sheet(o) => o.record(fields),
+        }
+    }
+
+    fn header<S: AsRef<str>>(&mut self, fields: &[S]) -> Result<u64, GenerateError> {
+        match self {
+            Out::Csv(o) => o.record(fields),
+            Out::Sheet(o) => o.header(fields),
+        }
+    }
+
+    fn raw_line(&mut self, text: &str) -> Result<u64, GenerateError> {
+        match self {
+            Out::Csv(o) => o.raw_line(text),
+            Out::Sheet(o) => o.raw_line(text),
+        }
+    }
+
+    /// A title above the table (merged across it in a workbook).
+    fn title(&mut self, text: &str) -> Result<u64, GenerateError> {
+        match self {
+            Out::Csv(o) => o.raw_line(text),
+            Out::Sheet(o) => o.title(text),
+        }
+    }
+
+    /// What a run calls the input the rows are in: the path, plus `#sheet` for a workbook.
+    fn locator(&self) -> &str {
+        match self {
+            Out::Csv(o) => o.rel(),
+            Out::Sheet(o) => o.locator(),
+        }
+    }
+
+    fn finish(self) -> Result<(), GenerateError> {
+        match self {
+            Out::Csv(o) => o.finish(),
+            Out::Sheet(o) => (*o).finish(),
+        }
+    }
+}
+
 /// An open source file with its row counter.
 struct SourceFile {
     kind: Kind,
-    out: CsvOut,
+    out: Out,
     cells: Cells,
     next_ext: u32,
     total: i64,
@@ -329,10 +397,13 @@ impl SourceFile {
         let (delim, crlf, enc) = match kind {
             Kind::Bauer => (';', true, Enc::Win1252),
             Kind::Fabrikam => (',', false, Enc::Utf8Bom),
-            Kind::Contoso => ('\t', false, Enc::Utf8),
+            Kind::Contoso => ('\t', true, Enc::Utf16LeBom),
             _ => (',', false, Enc::Utf8),
         };
-        let out = CsvOut::create(dir, kind.rel(), delim, crlf, enc)?;
+        let out = match kind {
+            Kind::Northwind => Out::Sheet(Box::new(SheetOut::create(dir, kind.rel(), "Deals", NORTHWIND_CELLS)?)),
+            _ => Out::Csv(CsvOut::create(dir, kind.rel(), delim, crlf, enc)?),
+        };
         Ok(Self { kind, out, cells: Cells::new(kind.header().len()), next_ext: 0, total: 0 })
     }
 
@@ -560,14 +631,14 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn lineage(&mut self, kind: Kind, line: u64, deal: Option<usize>, what: &str, note: &str) -> Result<(), GenerateError> {
+    fn lineage(&mut self, kind: Kind, locator: &str, line: u64, deal: Option<usize>, what: &str, note: &str) -> Result<(), GenerateError> {
         self.cell.clear();
         if let Some(i) = deal {
             push_deal_id(&mut self.cell, i);
         }
         self.line.clear();
         push_num(&mut self.line, line, 1);
-        self.lineage.record(&[kind.source(), kind.rel(), self.line.as_str(), self.cell.as_str(), what, note])?;
+        self.lineage.record(&[kind.source(), locator, self.line.as_str(), self.cell.as_str(), what, note])?;
         Ok(())
     }
 }
@@ -626,10 +697,18 @@ fn write_file(dir: &Path, ctx: &mut Ctx<'_>, deals: &mut [Deal], kind: Kind, pla
     if kind == Kind::Tailspin {
         for text in ["# Tailspin Integrators deal report", "# exported 2026-11-14"] {
             let line = f.out.raw_line(text)?;
-            ctx.lineage(kind, line, None, "skipped", "comment line")?;
+            ctx.lineage(kind, f.out.locator(), line, None, "skipped", "comment line")?;
         }
     }
-    f.out.record(kind.header())?;
+    if kind == Kind::Northwind {
+        let line = f.out.title("Northwind Traders \u{2014} Deal Register")?;
+        ctx.lineage(kind, f.out.locator(), line, None, "skipped", "title line")?;
+        let line = f.out.raw_line("Exported from Northwind PRM on 2026-11-14")?;
+        ctx.lineage(kind, f.out.locator(), line, None, "skipped", "title line")?;
+        let line = f.out.raw_line("")?;
+        ctx.lineage(kind, f.out.locator(), line, None, "skipped", "blank line")?;
+    }
+    f.out.header(kind.header())?;
     let (mut bi, mut li) = (0, 0);
     let mut pos = 0;
     for (i, deal) in deals.iter_mut().enumerate() {
@@ -648,7 +727,9 @@ fn write_file(dir: &Path, ctx: &mut Ctx<'_>, deals: &mut [Deal], kind: Kind, pla
         cells[0] = "TOTAL";
         cells[2] = total.as_str();
         let line = f.out.record(&cells)?;
-        ctx.lineage(kind, line, None, "skipped", "total row")?;
+        ctx.lineage(kind, f.out.locator(), line, None, "skipped", "total row")?;
+        let line = f.out.raw_line("* Amounts in USD; figures for the current quarter are preliminary")?;
+        ctx.lineage(kind, f.out.locator(), line, None, "skipped", "footnote")?;
     }
     f.out.finish()
 }
@@ -667,7 +748,7 @@ fn emit_extras(
 ) -> Result<(), GenerateError> {
     while *li < blanks.len() && blanks[*li] <= pos {
         let line = f.out.raw_line("")?;
-        ctx.lineage(kind, line, None, "skipped", "blank line")?;
+        ctx.lineage(kind, f.out.locator(), line, None, "skipped", "blank line")?;
         *li += 1;
     }
     while *bi < bad.len() && bad[*bi].0 <= pos {
@@ -733,7 +814,7 @@ fn write_deal(ctx: &mut Ctx<'_>, f: &mut SourceFile, d: &mut Deal, i: usize, kin
                 row.sourced = sourced;
                 row.split_half = half;
                 let (line, _) = f.write(&row)?;
-                ctx.lineage(kind, line, Some(i), "deal", "")?;
+                ctx.lineage(kind, f.out.locator(), line, Some(i), "deal", "")?;
                 ctx.rows += 1;
             }
             return Ok(());
@@ -784,7 +865,7 @@ fn write_deal(ctx: &mut Ctx<'_>, f: &mut SourceFile, d: &mut Deal, i: usize, kin
     } else {
         d.pfile_ref = ext;
     }
-    ctx.lineage(kind, line, Some(i), "deal", "")?;
+    ctx.lineage(kind, f.out.locator(), line, Some(i), "deal", "")?;
     ctx.rows += 1;
     Ok(())
 }
@@ -877,7 +958,7 @@ fn write_bad(
         }
     };
     let (line, _) = f.write(&row)?;
-    ctx.lineage(kind, line, None, "bad", &note)?;
+    ctx.lineage(kind, f.out.locator(), line, None, "bad", &note)?;
     ctx.rows += 1;
     ctx.bad += 1;
     Ok(())

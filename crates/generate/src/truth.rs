@@ -102,13 +102,21 @@ the sheet or only a partner file reports have an empty reference column.
 | column | meaning |
 |---|---|
 | source | the source name in watershed.toml (crm, sheets, partner_files) |
-| file | path relative to the project folder |
-| line | 1-based physical line number in the file (the header is line 1, except in `tailspin_q_report.csv` where two `#` comment lines come first) |
+| file | the input as a run names it: the path relative to the project folder, plus `#Sheet` for a workbook sheet (`inbox/partners/northwind_deals.xlsx#Deals`) |
+| line | 1-based physical line number in the file, or spreadsheet row number in a workbook (the header is line 1, except in `tailspin_q_report.csv` where two `#` comment lines come first, and in Northwind's workbook where a title, an export note and a blank row come first) |
 | deal_id | the deal the row reports; empty for bad rows and skipped lines |
-| kind | `deal` (a row of a real deal; a CRM deal with two partners has two rows), `bad` (an extra row with exactly one defect that must be quarantined) or `skipped` (blank line, comment line, TOTAL row) |
+| kind | `deal` (a row of a real deal; a CRM deal with two partners has two rows), `bad` (an extra row with exactly one defect that must be quarantined) or `skipped` (blank line, comment line, title line above the header, TOTAL row, footnote) |
 | note | for bad rows: `code: explanation` — codes `unknown_partner`, `bad_amount`, `bad_date`, `missing_customer`, `unknown_stage`, `no_fx_rate`, `unknown_product`; for skipped lines what they are |
 
-Conservation: for each file, rows read = `deal` rows + `bad` rows + `skipped` lines.
+Conservation: for each input, rows read = `deal` rows + `bad` rows + `skipped` lines.
+
+The partner files come in different shapes on purpose: `northwind_deals.xlsx` (a
+workbook: merged title row, export note and blank row above the header, amounts as
+numbers, dates as Excel dates), `contoso_deals.tsv` (UTF-16 LE with BOM, tab-separated,
+CRLF), `bauer_systemhaus_export.csv` (Windows-1252, `;`, decimal commas, German
+headers), `fabrikam_pipeline.csv` (UTF-8 with BOM, `£` amounts, day-first dates) and
+`tailspin_q_report.csv` (comment lines, a blank line, a TOTAL row and a footnote).
+None of them needs a `[sources.columns]` mapping.
 The number of distinct deals is the number of rows in deals.csv; a deal with rows in
 more than one source is a cross-source duplicate the resolver must merge.
 "#;

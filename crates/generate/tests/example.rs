@@ -1,5 +1,6 @@
 //! End-to-end checks of the generated example program, reading the files back the way
-//! an independent consumer would (csv crate, encoding_rs, a small normalizer of our own).
+//! an independent consumer would (csv crate, calamine, encoding_rs, a small normalizer
+//! of our own); only the header binding is checked with Watershed's own detector.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
@@ -25,17 +26,58 @@ fn example() -> &'static Program {
 // Reading helpers
 // ---------------------------------------------------------------------------------------
 
-/// The file's text: Windows-1252 decoded for Bauer's export, BOM stripped.
+/// The file's text: Windows-1252 decoded for Bauer's export, UTF-16 for a file with a
+/// UTF-16 BOM, BOM stripped; a workbook's first sheet as tab-joined rows.
 fn read_text(dir: &Path, rel: &str) -> String {
+    if rel.ends_with(".xlsx") {
+        return sheet_rows(dir, rel).iter().map(|r| r.join("\t")).collect::<Vec<_>>().join("\n") + "\n";
+    }
     let bytes = std::fs::read(dir.join(rel)).expect("read");
     if rel.contains("bauer") {
         let (text, had_errors) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(&bytes);
         assert!(!had_errors, "{rel} is not valid Windows-1252");
         text.into_owned()
+    } else if bytes.starts_with(b"\xFF\xFE") {
+        let (text, had_errors) = encoding_rs::UTF_16LE.decode_without_bom_handling(&bytes[2..]);
+        assert!(!had_errors, "{rel} is not valid UTF-16LE");
+        text.into_owned()
     } else {
         let text = String::from_utf8(bytes).expect("utf-8");
         text.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(text)
     }
+}
+
+/// Every row of a workbook's first sheet from row 1, cells as text (numbers without a
+/// spurious `.0`, dates as ISO `YYYY-MM-DD`); empty rows are empty.
+fn sheet_rows(dir: &Path, rel: &str) -> Vec<Vec<String>> {
+    use calamine::{Data, Reader};
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(dir.join(rel)).expect("workbook");
+    let name = book.sheet_names().first().cloned().expect("a sheet");
+    let range = book.worksheet_range(&name).expect("sheet");
+    let (first_row, first_col) = range.start().expect("not empty");
+    assert_eq!(first_col, 0, "{rel}: the table starts in column A");
+    let mut rows = vec![Vec::new(); first_row as usize];
+    for r in range.rows() {
+        let mut cells: Vec<String> = r
+            .iter()
+            .map(|c| match c {
+                Data::Empty => String::new(),
+                Data::String(s) => s.clone(),
+                Data::Float(f) if f.fract() == 0.0 => format!("{}", *f as i64),
+                Data::Float(f) => f.to_string(),
+                Data::DateTime(d) => {
+                    let (y, m, day, ..) = d.to_ymd_hms_milli();
+                    format!("{y:04}-{m:02}-{day:02}")
+                }
+                other => other.to_string(),
+            })
+            .collect();
+        while cells.last().is_some_and(String::is_empty) {
+            cells.pop();
+        }
+        rows.push(cells);
+    }
+    rows
 }
 
 /// Physical lines (without terminators).
@@ -60,6 +102,23 @@ impl Table {
 }
 
 fn read_table(dir: &Path, rel: &str, delim: u8) -> Table {
+    if rel.ends_with(".xlsx") {
+        let rows = sheet_rows(dir, rel);
+        let header_at = rows.iter().position(|r| r.len() > 3).expect("a header row");
+        let width = rows[header_at].len();
+        let body = rows
+            .iter()
+            .enumerate()
+            .skip(header_at + 1)
+            .filter(|(_, r)| !r.is_empty())
+            .map(|(i, r)| {
+                let mut r = r.clone();
+                r.resize(width, String::new());
+                (i as u64 + 1, r)
+            })
+            .collect();
+        return Table { header: rows[header_at].clone(), rows: body };
+    }
     let text = read_text(dir, rel);
     let mut rdr = csv::ReaderBuilder::new().delimiter(delim).flexible(true).comment(Some(b'#')).from_reader(text.as_bytes());
     let header = rdr.headers().expect("header").iter().map(str::to_owned).collect();
@@ -222,7 +281,10 @@ fn parse_amount(s: &str, european: bool) -> Option<i64> {
 
 /// How to read one opportunity source file.
 struct Spec {
+    /// The file, relative to the project folder.
     rel: &'static str,
+    /// The input as a run and truth/source_rows.csv name it (`#Sheet` for a workbook).
+    locator: &'static str,
     source: &'static str,
     delim: u8,
     partner: &'static str,
@@ -243,6 +305,7 @@ struct Spec {
 const SPECS: [Spec; 8] = [
     Spec {
         rel: "inbox/crm/opportunities_2026-11-01.csv",
+        locator: "inbox/crm/opportunities_2026-11-01.csv",
         source: "crm",
         delim: b',',
         partner: "Partner Account",
@@ -261,6 +324,7 @@ const SPECS: [Spec; 8] = [
     },
     Spec {
         rel: "inbox/crm/opportunities_2026-11-15.csv",
+        locator: "inbox/crm/opportunities_2026-11-15.csv",
         source: "crm",
         delim: b',',
         partner: "Partner Account",
@@ -279,6 +343,7 @@ const SPECS: [Spec; 8] = [
     },
     Spec {
         rel: "inbox/sheets/channel_pipeline.csv",
+        locator: "inbox/sheets/channel_pipeline.csv",
         source: "sheets",
         delim: b',',
         partner: "Partner",
@@ -296,7 +361,8 @@ const SPECS: [Spec; 8] = [
         european: false,
     },
     Spec {
-        rel: "inbox/partners/northwind_deals.csv",
+        rel: "inbox/partners/northwind_deals.xlsx",
+        locator: "inbox/partners/northwind_deals.xlsx#Deals",
         source: "partner_files",
         delim: b',',
         partner: "Reseller",
@@ -314,7 +380,8 @@ const SPECS: [Spec; 8] = [
         european: false,
     },
     Spec {
-        rel: "inbox/partners/contoso_deals.csv",
+        rel: "inbox/partners/contoso_deals.tsv",
+        locator: "inbox/partners/contoso_deals.tsv",
         source: "partner_files",
         delim: b'\t',
         partner: "Partner",
@@ -333,6 +400,7 @@ const SPECS: [Spec; 8] = [
     },
     Spec {
         rel: "inbox/partners/bauer_systemhaus_export.csv",
+        locator: "inbox/partners/bauer_systemhaus_export.csv",
         source: "partner_files",
         delim: b';',
         partner: "Partner",
@@ -351,6 +419,7 @@ const SPECS: [Spec; 8] = [
     },
     Spec {
         rel: "inbox/partners/fabrikam_pipeline.csv",
+        locator: "inbox/partners/fabrikam_pipeline.csv",
         source: "partner_files",
         delim: b',',
         partner: "Partner",
@@ -369,6 +438,7 @@ const SPECS: [Spec; 8] = [
     },
     Spec {
         rel: "inbox/partners/tailspin_q_report.csv",
+        locator: "inbox/partners/tailspin_q_report.csv",
         source: "partner_files",
         delim: b',',
         partner: "Partner Name",
@@ -484,8 +554,8 @@ fn summary_lists_every_file() {
         "inbox/crm/opportunities_2026-11-01.csv",
         "inbox/crm/opportunities_2026-11-15.csv",
         "inbox/sheets/channel_pipeline.csv",
-        "inbox/partners/northwind_deals.csv",
-        "inbox/partners/contoso_deals.csv",
+        "inbox/partners/northwind_deals.xlsx",
+        "inbox/partners/contoso_deals.tsv",
         "inbox/partners/bauer_systemhaus_export.csv",
         "inbox/partners/fabrikam_pipeline.csv",
         "inbox/partners/tailspin_q_report.csv",
@@ -619,23 +689,37 @@ fn lineage_points_at_the_right_physical_lines() {
     for spec in &SPECS {
         let text = read_text(dir, spec.rel);
         let lines = physical_lines(&text);
-        let header_line = if spec.rel.contains("tailspin") { 3 } else { 1 };
+        let header_line = if spec.rel.contains("tailspin") {
+            3
+        } else if spec.rel.contains("northwind") {
+            4
+        } else {
+            1
+        };
         let header_start: String = spec.partner.chars().take(3).collect();
         let header = lines[header_line - 1];
         assert!(header.contains(spec.amount) && header.contains(&header_start), "{}: header not at line {header_line}: {header}", spec.rel);
         for (i, line) in lines.iter().enumerate() {
             let no = i as u64 + 1;
             if no == header_line as u64 {
-                assert!(!lineage.contains_key(&(spec.rel.to_owned(), no)));
+                assert!(!lineage.contains_key(&(spec.locator.to_owned(), no)));
                 continue;
             }
-            let l = lineage.get(&(spec.rel.to_owned(), no)).unwrap_or_else(|| panic!("{}:{no} not in source_rows.csv", spec.rel));
+            let l = lineage.get(&(spec.locator.to_owned(), no)).unwrap_or_else(|| panic!("{}:{no} not in source_rows.csv", spec.locator));
             assert_eq!(l.source, spec.source);
             match l.kind.as_str() {
                 "skipped" => assert!(
-                    line.is_empty() || line.starts_with('#') || line.starts_with("TOTAL"),
-                    "{}:{no} is not skippable: {line}",
-                    spec.rel
+                    match l.note.as_str() {
+                        "blank line" => line.is_empty(),
+                        "comment line" => line.starts_with('#'),
+                        "total row" => line.starts_with("TOTAL"),
+                        "footnote" => line.starts_with('*') && !line.contains(','),
+                        "title line" => no < header_line as u64 && !line.contains('\t'),
+                        _ => false,
+                    },
+                    "{}:{no} is not skippable as {}: {line}",
+                    spec.locator,
+                    l.note
                 ),
                 "deal" => {
                     let d = &deals[&l.deal_id];
@@ -652,12 +736,12 @@ fn lineage_points_at_the_right_physical_lines() {
                 other => panic!("unknown kind {other}"),
             }
         }
-        let listed = lineage.keys().filter(|(f, _)| f == spec.rel).count();
+        let listed = lineage.keys().filter(|(f, _)| f == spec.locator).count();
         assert_eq!(listed, lines.len() - 1, "{}: every non-header line is listed once", spec.rel);
     }
     assert_eq!(bad_count, p.summary.bad_rows);
     let skipped: Vec<&str> = lineage.values().filter(|l| l.kind == "skipped").map(|l| l.note.as_str()).collect();
-    for note in ["blank line", "comment line", "total row"] {
+    for note in ["blank line", "comment line", "total row", "title line", "footnote"] {
         assert!(skipped.contains(&note), "no {note}");
     }
 }
@@ -691,10 +775,10 @@ fn partner_cells_resolve_and_bad_rows_have_their_defect() {
         );
         let cur = spec.currency.map(col);
         for (line, r) in &t.rows {
-            if r[0] == "TOTAL" {
+            let l = &lineage[&(spec.locator.to_owned(), *line)];
+            if l.kind == "skipped" {
                 continue;
             }
-            let l = &lineage[&(spec.rel.to_owned(), *line)];
             let partner = partners.get(&normalize(&r[pc]));
             let stage_ok = stages.contains_key(&(spec.source.to_owned(), normalize(&r[sc])));
             let product_ok = products.contains_key(&normalize(&r[prc]));
@@ -770,10 +854,8 @@ fn truth_holds_the_surviving_values() {
         let cur = spec.currency.map(|c| t.col(c));
         let created = t.header.iter().position(|h| h.starts_with("Created") || h == "Opened" || h == "Erstellt").expect("created column");
         for (line, r) in &t.rows {
-            if r[0] == "TOTAL" {
-                continue;
-            }
-            let l = lineage.get(&(spec.rel.to_owned(), *line)).unwrap_or_else(|| panic!("{}:{line} not in lineage: {r:?}", spec.rel));
+            let l =
+                lineage.get(&(spec.locator.to_owned(), *line)).unwrap_or_else(|| panic!("{}:{line} not in lineage: {r:?}", spec.locator));
             if l.kind != "deal" {
                 continue;
             }
@@ -844,19 +926,32 @@ fn file_formats_are_as_messy_as_promised() {
             assert!(decidable, "{rel}: column {name} is ambiguous");
         }
     }
-    let contoso = read_text(dir, "inbox/partners/contoso_deals.csv");
+    let contoso_bytes = std::fs::read(dir.join("inbox/partners/contoso_deals.tsv")).expect("read");
+    assert!(contoso_bytes.starts_with(b"\xFF\xFE"), "Contoso's export is UTF-16 LE with a BOM");
+    assert!(contoso_bytes.windows(4).any(|w| w == b"\r\x00\n\x00"), "Contoso's export has CRLF line ends");
+    let contoso = read_text(dir, "inbox/partners/contoso_deals.tsv");
     assert_eq!(contoso.lines().next().map(|l| l.split('\t').count()), Some(11));
+    let northwind = std::fs::read(dir.join("inbox/partners/northwind_deals.xlsx")).expect("read");
+    assert!(northwind.starts_with(b"PK\x03\x04"), "Northwind sends a workbook");
+    let rows = sheet_rows(dir, "inbox/partners/northwind_deals.xlsx");
+    assert_eq!(rows[0], vec!["Northwind Traders \u{2014} Deal Register"], "a title above the header");
+    assert!(rows[2].is_empty() && rows[3][0] == "Reseller", "a blank row, then the header on row 4");
+    let table = read_table(dir, "inbox/partners/northwind_deals.xlsx", b',');
+    let close = table.col("Expected Close");
+    assert!(table.rows.iter().filter(|(_, r)| parse_date(&r[close], Dates::Iso).is_some()).count() > 100, "real dates");
     let tailspin = read_text(dir, "inbox/partners/tailspin_q_report.csv");
     let lines = physical_lines(&tailspin);
     assert_eq!(lines[0], "# Tailspin Integrators deal report");
     assert_eq!(lines[1], "# exported 2026-11-14");
     assert!(lines.iter().any(|l| l.is_empty()));
+    assert!(lines.last().is_some_and(|l| l.starts_with("* ")), "a footnote closes the report");
     let last = read_table(dir, "inbox/partners/tailspin_q_report.csv", b',');
     let amount = last.col("Amount (USD)");
-    let (_, total) = last.rows.last().expect("rows");
-    assert_eq!(total[0], "TOTAL");
+    let totals = last.rows.iter().position(|(_, r)| r[0] == "TOTAL").expect("a TOTAL row");
+    assert_eq!(totals, last.rows.len() - 2, "the TOTAL row is above the footnote");
+    let total = &last.rows[totals].1;
     assert!(total.iter().enumerate().all(|(i, c)| i == 0 || i == amount || c.is_empty()));
-    let sum: i64 = last.rows[..last.rows.len() - 1].iter().filter_map(|(_, r)| parse_amount(&r[amount], false)).sum();
+    let sum: i64 = last.rows[..totals].iter().filter_map(|(_, r)| parse_amount(&r[amount], false)).sum();
     assert_eq!(parse_amount(&total[amount], false), Some(sum));
     let sheet = read_text(dir, "inbox/sheets/channel_pipeline.csv");
     assert!(physical_lines(&sheet).iter().any(|l| l.is_empty()), "the sheet has blank lines");
@@ -895,78 +990,28 @@ fn config_and_mappings_are_consistent() {
         assert_eq!(s["path"].as_str(), Some(format!("inbox/{e}/*.csv").as_str()));
         assert!(dir.join(format!("inbox/{e}/{e}.csv")).is_file());
     }
-    // Every partner-file header is either recognized by the alias list or mapped.
-    let columns = sources[2]["columns"].as_table().expect("columns");
-    let aliases: HashSet<String> = [
-        "id",
-        "opportunity id",
-        "deal id",
-        "deal #",
-        "deal number",
-        "reference",
-        "ref",
-        "our ref",
-        "customer",
-        "customer name",
-        "account name",
-        "end customer",
-        "client",
-        "company",
-        "country",
-        "customer country",
-        "billing country",
-        "product",
-        "product sku",
-        "sku",
-        "amount",
-        "deal value",
-        "deal size",
-        "value",
-        "opportunity amount",
-        "currency",
-        "stage",
-        "status",
-        "phase",
-        "created",
-        "created date",
-        "opened",
-        "close",
-        "close date",
-        "expected close",
-        "deal registration id",
-        "crm ref",
-        "crm id",
-        "sfdc id",
-        "salesforce opportunity",
-        "crm opportunity id",
-        "partner",
-        "partner name",
-        "partner account",
-        "reseller",
-        "partner role",
-        "partner split",
-        "last modified date",
-        "opportunity name",
-        "industry",
-    ]
-    .iter()
-    .map(|a| header_key(a))
-    .collect();
+    // No partner-file header needs a mapping: Watershed's detector binds every one
+    // (the sheet's free-text Notes column maps to no canonical field).
+    assert!(sources[2].get("columns").is_none(), "partner_files needs no [sources.columns]");
+    assert_eq!(sources[2]["path"].as_str(), Some("inbox/partners/*"));
     for spec in &SPECS {
         let t = read_table(dir, spec.rel, spec.delim);
-        // The sheet's free-text Notes column maps to no canonical field.
-        for h in t.header.iter().filter(|h| h.as_str() != "Notes") {
-            let key = header_key(h.split(" (").next().unwrap_or(h));
-            assert!(
-                aliases.contains(&key) || columns.contains_key(h),
-                "{}: header {h} is neither recognized nor in [sources.columns]",
-                spec.rel
-            );
+        let (binding, bound) =
+            watershed_ingest::bind_columns(&t.header, watershed_model::Entity::Opportunities, &std::collections::BTreeMap::new());
+        for b in bound.iter().filter(|b| b.header != "Notes") {
+            assert!(b.field.is_some() && b.confidence >= 0.95, "{}: header {} is not recognized: {b:?}", spec.rel, b.header);
         }
-    }
-    for (header, field) in columns {
-        assert!(!aliases.contains(&header_key(header)), "{header} needs no mapping");
-        assert!(field.as_str().is_some());
+        for (header, field) in [
+            (spec.partner, "partner"),
+            (spec.customer, "customer_name"),
+            (spec.amount, "amount"),
+            (spec.stage, "stage"),
+            (spec.close, "close_date"),
+            (spec.product, "product"),
+            (spec.country, "customer_country"),
+        ] {
+            assert_eq!(binding.columns[t.col(header)], Some(field), "{}: {header}", spec.rel);
+        }
     }
     // Mapping tables.
     let fx = read_maps(dir, "mappings/fx_rates.csv");
@@ -997,10 +1042,6 @@ fn config_and_mappings_are_consistent() {
     assert!(partners.iter().any(|p| p["status"] == "inactive"));
     let types: BTreeSet<&str> = partners.iter().map(|p| p["partner_type"].as_str()).collect();
     assert_eq!(types.len(), 6, "{types:?}");
-}
-
-fn header_key(h: &str) -> String {
-    h.chars().flat_map(char::to_lowercase).filter(|c| c.is_alphanumeric()).collect()
 }
 
 #[test]

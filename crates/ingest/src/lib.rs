@@ -1,17 +1,36 @@
-//! Ingestion: sources deliver inputs (a file, an API pull), and each input is decoded,
-//! its dialect and header detected, and its rows read as received.
+//! Ingestion: sources deliver files (a file, an API pull), and each file is read into
+//! one or more inputs: decoded, its dialect and layout detected, its rows read as
+//! received with their physical line.
+//!
+//! The design decision that matters: reading is split into *readers* that turn bytes
+//! into a grid of records with positions (delimited text in [`parse`], workbooks in
+//! [`sheet`], JSON in [`json`], containers in [`read`]) and one *detector*
+//! ([`layout`]) that finds the header and classifies every record. Every record ends
+//! up exactly once as a header line, a row, a skipped line or an unreadable row, so
+//! `rows read = rows out + quarantined + skipped` holds for any bytes.
 //!
 //! A source is one type implementing [`Source`], in one folder (`files/` is the first).
-//! An input whose content hash the store already holds is not parsed again: the raw
+//! A file whose content hash the store already holds is not parsed again: the raw
 //! layer is content-addressed, so re-ingesting a file changes nothing.
 
-pub mod detect;
-pub mod files;
-pub mod parse;
+#![warn(missing_docs)]
 
-pub use detect::{bind_columns, header_key};
+pub mod decode;
+pub mod detect;
+pub mod dialect;
+pub mod files;
+pub mod json;
+pub mod layout;
+pub mod parse;
+pub mod read;
+pub mod sheet;
+pub mod types;
+
+pub use detect::{BoundColumn, MissingField, UnmappedFields, bind_columns, header_key, missing_required};
 pub use files::FilesSource;
-pub use parse::{ParsedInput, RawRow, RowError, SkippedLine, parse_delimited};
+pub use parse::{Format, ParsedInput, RawRow, RowError, SkippedLine, parse_delimited};
+pub use read::{Input, Limits, ReadOptions, read_bytes, read_file};
+pub use types::{ColumnType, infer_column_type};
 
 use std::path::Path;
 

@@ -1,13 +1,15 @@
-//! Reading a delimited text input: encoding, delimiter, header line, rows as received,
-//! and the lines that are not rows (blank, comment, totals), each with its line number.
+//! What reading an input produces ([`ParsedInput`]: header, rows as received, skipped
+//! lines, unreadable rows, each with its physical line), and the delimited-text reader.
 
-use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE};
+use crate::decode::decode;
+use crate::dialect::{self, Dialect};
+use crate::layout::{self, Grid, GridRow};
 use std::borrow::Cow;
 
-/// One data row as received, with the 1-based physical line it starts on.
+/// One data row as received, with the 1-based physical line (or spreadsheet row) it starts on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawRow {
-    /// 1-based line number in the file.
+    /// 1-based line number in the file (row number in a sheet, line of the record in JSON).
     pub line: u64,
     /// The cells, as text, untouched.
     pub values: Vec<String>,
@@ -18,31 +20,86 @@ pub struct RawRow {
 pub struct SkippedLine {
     /// 1-based line number.
     pub line: u64,
-    /// `blank`, `comment` or `total`.
+    /// `blank`, `comment`, `preamble` (a title above the header), `total`, `footnote`
+    /// or `repeated header`.
     pub reason: &'static str,
 }
 
-/// A row that could not be parsed: quarantined with its raw text.
+/// A row that could not be parsed: quarantined with where it is and its raw text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowError {
-    /// 1-based line number.
+    /// 1-based line number (0: the input as a whole).
     pub line: u64,
+    /// 1-based column (field) at fault, when one is.
+    pub column: Option<u64>,
     /// The cells as far as they were read.
     pub values: Vec<String>,
-    /// What is wrong.
+    /// The raw text of the row (possibly shortened), for people to see what arrived.
+    pub raw: String,
+    /// What is wrong, where, and what to do; includes the column and the raw text.
     pub message: String,
 }
 
-/// An input decoded and split into rows.
+/// The kind of file an input came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Delimited text (CSV, TSV, any single-character delimiter).
+    Delimited,
+    /// An Excel 2007+ workbook sheet.
+    Xlsx,
+    /// An Excel binary workbook sheet.
+    Xlsb,
+    /// An Excel 97–2003 workbook sheet.
+    Xls,
+    /// An OpenDocument spreadsheet sheet.
+    Ods,
+    /// A JSON document (an array of records, or an object holding one such as a
+    /// Salesforce query response).
+    Json,
+    /// Newline-delimited JSON: one record per line.
+    Ndjson,
+    /// Something Watershed cannot read (the input is one error record).
+    Unreadable,
+}
+
+impl Format {
+    /// The name shown to people and stored in reports (`csv`, `xlsx`, `json`, …).
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Delimited => "delimited text",
+            Format::Xlsx => "xlsx",
+            Format::Xlsb => "xlsb",
+            Format::Xls => "xls",
+            Format::Ods => "ods",
+            Format::Json => "json",
+            Format::Ndjson => "ndjson",
+            Format::Unreadable => "unreadable",
+        }
+    }
+}
+
+/// An input decoded and split into a header and rows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParsedInput {
-    /// The detected (or BOM-declared) encoding's name.
+    /// What kind of file it was.
+    pub format: Format,
+    /// The text encoding (`UTF-8`, `UTF-16LE`, `windows-1252`, …), or what a binary
+    /// format stores its text in.
     pub encoding: &'static str,
-    /// The field delimiter.
-    pub delimiter: u8,
-    /// 1-based line of the header row (0 when the input is empty).
+    /// Whether a byte-order mark declared the encoding.
+    pub bom: bool,
+    /// The field delimiter (delimited text only).
+    pub delimiter: Option<u8>,
+    /// The quote character (delimited text only).
+    pub quote: Option<u8>,
+    /// The escape character inside quotes; `None` means quotes are doubled.
+    pub escape: Option<u8>,
+    /// 1-based line of the (first) header row; 0 when there is none (empty input, JSON).
     pub header_line: u64,
-    /// The header cells, trimmed.
+    /// Every header line (two for a two-row header).
+    pub header_lines: Vec<u64>,
+    /// The column names: trimmed, two-row headers combined, blank names filled in and
+    /// duplicates made unique.
     pub headers: Vec<String>,
     /// Data rows.
     pub rows: Vec<RawRow>,
@@ -50,207 +107,193 @@ pub struct ParsedInput {
     pub skipped: Vec<SkippedLine>,
     /// Rows that could not be parsed.
     pub errors: Vec<RowError>,
+    /// What detection decided, for `watershed inspect` (title lines, two-row header, …).
+    pub notes: Vec<String>,
+    /// What a person should look at (undecodable bytes, a hidden sheet not read, …).
+    pub warnings: Vec<String>,
 }
 
-/// Decodes `bytes`: BOM first (UTF-8, UTF-16 LE/BE), then valid UTF-8, then the
-/// encoding chardetng finds most likely (Windows-1252 for most Western files).
-pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, &'static Encoding) {
-    if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
-        let (text, _) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
-        return (text, encoding);
-    }
-    if let Some(encoding) = utf16_without_bom(bytes) {
-        let (text, _) = encoding.decode_without_bom_handling(bytes);
-        return (text, encoding);
-    }
-    if let Ok(text) = std::str::from_utf8(bytes) {
-        return (Cow::Borrowed(text), UTF_8);
-    }
-    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
-    detector.feed(bytes, true);
-    let encoding = detector.guess(None, chardetng::Utf8Detection::Allow);
-    let (text, _) = encoding.decode_without_bom_handling(bytes);
-    (text, encoding)
-}
-
-/// UTF-16 without a BOM shows as every other byte zero in ASCII-heavy text.
-fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
-    let sample = &bytes[..bytes.len().min(4096) & !1];
-    if sample.len() < 4 {
-        return None;
-    }
-    let pairs = sample.len() / 2;
-    let even_zero = sample.iter().step_by(2).filter(|b| **b == 0).count();
-    let odd_zero = sample.iter().skip(1).step_by(2).filter(|b| **b == 0).count();
-    if odd_zero * 10 > pairs * 8 && even_zero * 10 < pairs {
-        Some(UTF_16LE)
-    } else if even_zero * 10 > pairs * 8 && odd_zero * 10 < pairs {
-        Some(UTF_16BE)
-    } else {
-        None
-    }
-}
-
-/// Picks the delimiter among `,` `;` tab `|` from the first lines: the candidate that
-/// splits the most lines into the same, largest number of fields.
-pub fn detect_delimiter(text: &str) -> u8 {
-    let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).take(20).collect();
-    let mut best = (b',', 0usize, 0usize);
-    for candidate in [b',', b';', b'\t', b'|'] {
-        let counts: Vec<usize> = lines.iter().map(|l| count_outside_quotes(l, candidate)).collect();
-        let Some(&first) = counts.first() else { continue };
-        if first == 0 {
-            continue;
-        }
-        let consistent = counts.iter().filter(|c| **c == first).count();
-        if (consistent, first) > (best.1, best.2) {
-            best = (candidate, consistent, first);
+impl ParsedInput {
+    /// An empty input of `format`.
+    pub fn empty(format: Format, encoding: &'static str) -> Self {
+        ParsedInput {
+            format,
+            encoding,
+            bom: false,
+            delimiter: None,
+            quote: None,
+            escape: None,
+            header_line: 0,
+            header_lines: Vec::new(),
+            headers: Vec::new(),
+            rows: Vec::new(),
+            skipped: Vec::new(),
+            errors: Vec::new(),
+            notes: Vec::new(),
+            warnings: Vec::new(),
         }
     }
-    best.0
-}
 
-fn count_outside_quotes(line: &str, delimiter: u8) -> usize {
-    let mut in_quotes = false;
-    let mut count = 0;
-    for b in line.bytes() {
-        if b == b'"' {
-            in_quotes = !in_quotes;
-        } else if b == delimiter && !in_quotes {
-            count += 1;
-        }
+    /// An input that cannot be read at all: one error record (line 0) carrying
+    /// `message`, so the whole input is quarantined and the run reports it.
+    pub fn unreadable(message: impl Into<String>) -> Self {
+        let message = message.into();
+        let mut p = ParsedInput::empty(Format::Unreadable, "binary");
+        p.errors.push(RowError { line: 0, column: None, values: Vec::new(), raw: String::new(), message });
+        p
     }
-    count
+
+    /// Rows read in the sense of the conservation equation: data rows, unreadable rows
+    /// and skipped lines.
+    pub fn read_count(&self) -> u64 {
+        (self.rows.len() + self.errors.len() + self.skipped.len()) as u64
+    }
 }
 
-/// The physical line a record starts on. The CSV reader reports a record that follows
-/// blank lines at the first blank line, so the line breaks before it are counted here.
-fn start_line(text: &str, position: &csv::Position) -> u64 {
+/// How many characters of a raw line an error message quotes.
+const RAW_IN_MESSAGE: usize = 200;
+
+/// `text` shortened to [`RAW_IN_MESSAGE`] characters for an error message.
+pub(crate) fn shorten(text: &str) -> Cow<'_, str> {
+    match text.char_indices().nth(RAW_IN_MESSAGE) {
+        Some((i, _)) => Cow::Owned(format!("{}…", &text[..i])),
+        None => Cow::Borrowed(text),
+    }
+}
+
+/// The physical line a record starts on, and its byte offset. The CSV reader reports a
+/// record that follows blank lines at the first blank line, so those are counted here.
+fn start_of(text: &str, position: &csv::Position) -> (u64, usize) {
     let bytes = text.as_bytes();
     let mut line = position.line();
     let mut i = position.byte() as usize;
-    while let Some(b) = bytes.get(i) {
-        match b {
-            b'\n' => line += 1,
-            b'\r' => {}
-            _ => break,
-        }
+    // Records end at LF, so the blank lines the reader skipped are bare LFs; a CR starts
+    // a record of its own (a blank CRLF line).
+    while bytes.get(i) == Some(&b'\n') {
+        line += 1;
         i += 1;
     }
-    line
+    (line, i)
 }
 
-/// The first non-empty cell of a totals row ("Total", "Grand Total", "Summe", …).
-fn is_total_label(cell: &str) -> bool {
-    let lower = cell.trim().to_lowercase();
-    matches!(
-        lower.as_str(),
-        "total" | "totals" | "grand total" | "subtotal" | "sub-total" | "sum" | "summe" | "gesamt" | "gesamtsumme" | "total général"
-    )
+/// Whether `raw` (a record running to the end of the text) ends inside a quoted field:
+/// the quote rules of the CSV reader (a quote opens a field only at its start; inside,
+/// a doubled quote or an escaped one is literal) replayed over the record.
+fn ends_inside_quotes(raw: &str, dialect: &Dialect) -> bool {
+    let (mut quoted, mut field_start, mut bytes) = (false, true, raw.bytes().peekable());
+    while let Some(b) = bytes.next() {
+        if quoted {
+            if Some(b) == dialect.escape {
+                bytes.next();
+            } else if b == dialect.quote {
+                if dialect.escape.is_none() && bytes.peek() == Some(&dialect.quote) {
+                    bytes.next();
+                } else {
+                    quoted = false;
+                }
+            }
+        } else if field_start && b == dialect.quote {
+            quoted = true;
+            field_start = false;
+        } else {
+            field_start = b == dialect.delimiter || b == b'\n';
+        }
+    }
+    quoted
 }
 
-/// Parses a delimited text input. The header is the first line that is neither blank
-/// nor a `#` comment; after it every record is a row, a skipped line, or an error.
+/// Parses a delimited text input: decodes it, detects the dialect (or uses the
+/// configured delimiter), reads every record with its physical line, and lays it out
+/// into header, rows, skipped lines and errors (see [`crate::layout`]).
 pub fn parse_delimited(bytes: &[u8], delimiter: Option<u8>) -> ParsedInput {
-    let (text, encoding) = decode(bytes);
-    let delimiter = delimiter.unwrap_or_else(|| detect_delimiter(&text));
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
-    let mut out = ParsedInput {
-        encoding: encoding.name(),
-        delimiter,
-        header_line: 0,
-        headers: Vec::new(),
-        rows: Vec::new(),
-        skipped: Vec::new(),
-        errors: Vec::new(),
-    };
-    // The line after the previous record ended, to find blank lines the CSV reader skips.
+    let decoded = decode(bytes);
+    let mut text = decoded.text;
+    // Old Mac files end lines with a lone CR; the CSV reader counts lines by LF.
+    if text.contains('\r') && !text.contains('\n') {
+        text = Cow::Owned(text.replace('\r', "\n"));
+    }
+    let dialect = dialect::detect(&text, delimiter);
+    let mut out = ParsedInput::empty(Format::Delimited, decoded.encoding.name());
+    out.bom = decoded.bom;
+    out.delimiter = Some(dialect.delimiter);
+    out.quote = Some(dialect.quote);
+    out.escape = dialect.escape;
+    out.notes.push(format!("encoding {} ({})", decoded.encoding.name(), decoded.how));
+    if decoded.malformed {
+        out.warnings.push(format!(
+            "some bytes are not valid {} and were replaced by `\u{fffd}`; save the file as UTF-8 or check its encoding",
+            decoded.encoding.name()
+        ));
+    }
+    let grid = read_records(&text, &dialect);
+    let laid = layout::lay_out(grid);
+    out.header_line = laid.header_lines.first().copied().unwrap_or(0);
+    out.header_lines = laid.header_lines;
+    out.headers = laid.headers;
+    out.rows = laid.rows;
+    out.skipped = laid.skipped;
+    out.errors = laid.errors;
+    out.notes.extend(laid.notes);
+    out
+}
+
+/// Reads every record of `text` with its physical line, span and byte range; blank
+/// lines (which the CSV reader skips) become empty records so every line is accounted.
+fn read_records<'t>(text: &'t str, dialect: &Dialect) -> Grid<'t> {
+    let mut reader = dialect.reader_builder().from_reader(text.as_bytes());
+    let mut rows: Vec<GridRow> = Vec::new();
+    // The line after the previous record ended, to find blank lines the reader skips.
     let mut expected_line: u64 = 1;
     let mut record = csv::StringRecord::new();
     loop {
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                let line = record.position().map_or(expected_line, |p| start_line(&text, p));
+                let (line, start) = match record.position() {
+                    Some(p) => start_of(text, p),
+                    None => (expected_line, 0),
+                };
                 for blank in expected_line..line {
-                    out.skipped.push(SkippedLine { line: blank, reason: "blank" });
+                    rows.push(GridRow { line: blank, lines: 1, cells: Vec::new(), raw: None });
                 }
+                let end = (reader.position().byte() as usize).clamp(start, text.len());
                 let newlines: u64 = record.iter().map(|f| f.matches('\n').count() as u64).sum();
                 expected_line = line + newlines + 1;
-                let values: Vec<String> = record.iter().map(str::to_string).collect();
-                let first = values.iter().map(|v| v.trim()).find(|v| !v.is_empty());
-                let Some(first) = first else {
-                    out.skipped.push(SkippedLine { line, reason: "blank" });
-                    continue;
-                };
-                if first.starts_with('#') && values[0].trim_start().starts_with('#') {
-                    out.skipped.push(SkippedLine { line, reason: "comment" });
-                    continue;
+                let mut cells: Vec<String> = record.iter().map(str::to_string).collect();
+                // A CRLF line end leaves its CR on the last field.
+                if text.as_bytes().get(start..end).is_some_and(|r| r.ends_with(b"\r\n") || r.ends_with(b"\r"))
+                    && let Some(last) = cells.last_mut()
+                    && last.ends_with('\r')
+                {
+                    last.pop();
                 }
-                if out.header_line == 0 {
-                    out.header_line = line;
-                    out.headers = values.iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_string()).collect();
-                    continue;
-                }
-                if is_total_label(first) && values.iter().filter(|v| !v.trim().is_empty()).count() <= 3 {
-                    out.skipped.push(SkippedLine { line, reason: "total" });
-                    continue;
-                }
-                if values.len() > out.headers.len() && values[out.headers.len()..].iter().any(|v| !v.trim().is_empty()) {
-                    out.errors.push(RowError {
-                        line,
-                        message: format!(
-                            "row has {} fields but the header has {}; check quoting and the delimiter",
-                            values.len(),
-                            out.headers.len()
-                        ),
-                        values,
-                    });
-                    continue;
-                }
-                out.rows.push(RawRow { line, values });
+                rows.push(GridRow { line, lines: newlines + 1, cells, raw: Some((start, end)) });
             }
             Err(e) => {
+                // The reader works on valid UTF-8 text and allows ragged rows, so this is
+                // not expected; the record is kept as an error rather than lost.
                 let line = e.position().map_or(expected_line, |p| p.line());
-                out.errors.push(RowError { line, values: Vec::new(), message: format!("unreadable row: {e}") });
+                rows.push(GridRow { line, lines: 1, cells: vec![format!("unreadable record: {e}")], raw: None });
                 expected_line = line + 1;
             }
         }
     }
-    out
+    // Blank lines at the very end are lines too.
+    let total_lines = text.matches('\n').count() as u64 + u64::from(!text.is_empty() && !text.ends_with('\n'));
+    for blank in expected_line..=total_lines {
+        rows.push(GridRow { line: blank, lines: 1, cells: Vec::new(), raw: None });
+    }
+    let unterminated = rows.last().and_then(|r| r.raw).is_some_and(|(s, e)| e == text.len() && ends_inside_quotes(&text[s..e], dialect));
+    // A quoted field that ran to the end holds the file's last line break too.
+    if let Some(last) = rows.last_mut() {
+        last.lines = last.lines.min(total_lines.saturating_sub(last.line) + 1).max(1);
+    }
+    Grid { rows, text: Some(text), delimiter: Some(dialect.delimiter), first_column: 0, letters: false, unterminated_last: unterminated }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn detects_delimiters() {
-        for (text, expected) in [
-            ("a,b,c\n1,2,3\n", b','),
-            ("a;b;c\n1,5;2;3\n", b';'),
-            ("a\tb\tc\n1\t2\t3\n", b'\t'),
-            ("a|b\n1|2\n", b'|'),
-            ("# note, with, commas\na;b\n1;2\n", b';'),
-            ("\"x,y\";b\n\"1,2\";3\n", b';'),
-        ] {
-            assert_eq!(detect_delimiter(text) as char, expected as char, "{text:?}");
-        }
-    }
-
-    #[test]
-    fn decodes_boms_and_legacy_encodings() {
-        let (t, e) = decode(b"\xEF\xBB\xBFa,b");
-        assert_eq!((t.as_ref(), e.name()), ("a,b", "UTF-8"));
-        let (t, e) = decode(b"\xFF\xFEa\x00,\x00b\x00");
-        assert_eq!((t.as_ref(), e.name()), ("a,b", "UTF-16LE"));
-        let (t, e) = decode(b"a\x00,\x00b\x00c\x00\n\x00");
-        assert_eq!((t.as_ref(), e.name()), ("a,bc\n", "UTF-16LE"));
-        let (encoded, _, _) = encoding_rs::WINDOWS_1252.encode("Kunde;Müller Söhne;Straße;Bäckerei Öztürk GmbH;Größe");
-        let (t, e) = decode(&encoded);
-        assert_eq!(t.as_ref(), "Kunde;Müller Söhne;Straße;Bäckerei Öztürk GmbH;Größe");
-        assert_eq!(e.name(), "windows-1252");
-    }
 
     #[test]
     fn rows_lines_and_skips() {
@@ -262,17 +305,44 @@ mod tests {
         assert_eq!(lines, vec![4, 7, 11]);
         assert_eq!(p.rows[0].values[2], "multi\nline");
         let skipped: Vec<(u64, &str)> = p.skipped.iter().map(|s| (s.line, s.reason)).collect();
-        assert_eq!(skipped, vec![(1, "comment"), (2, "comment"), (6, "blank"), (8, "blank"), (9, "total")]);
+        assert_eq!(skipped, vec![(1, "comment"), (2, "comment"), (6, "blank"), (8, "blank"), (9, "total"), (12, "blank")]);
         assert_eq!(p.errors.len(), 1);
-        assert_eq!(p.errors[0].line, 10);
-        assert!(p.errors[0].message.contains("4 fields"), "{}", p.errors[0].message);
+        let e = &p.errors[0];
+        assert_eq!((e.line, e.column), (10, Some(4)));
+        assert!(e.message.contains("4 fields") && e.message.contains("C,3,x,extra"), "{}", e.message);
+        assert_eq!(e.raw, "C,3,x,extra");
+    }
+
+    #[test]
+    fn dialect_and_encoding_are_reported() {
+        let mut utf16: Vec<u8> = vec![0xFF, 0xFE];
+        for unit in "Partner\tAmount\r\nA\t1\r\n".encode_utf16() {
+            utf16.extend(unit.to_le_bytes());
+        }
+        let p = parse_delimited(&utf16, None);
+        assert_eq!((p.encoding, p.bom, p.delimiter, p.quote, p.escape), ("UTF-16LE", true, Some(b'\t'), Some(b'"'), None));
+        assert_eq!(p.rows, vec![RawRow { line: 2, values: vec!["A".into(), "1".into()] }]);
+        let p = parse_delimited(b"a;b\r1;2\r3;4\r", None);
+        assert_eq!(p.rows.iter().map(|r| r.line).collect::<Vec<_>>(), vec![2, 3], "CR-only line ends");
+    }
+
+    #[test]
+    fn an_unterminated_quote_is_an_error_not_a_swallowed_file() {
+        let p = parse_delimited(b"a,b\n1,2\n3,\"oops\n4,5\n6,7\n", None);
+        assert_eq!(p.rows.len(), 1);
+        assert_eq!(p.errors.len(), 1);
+        let e = &p.errors[0];
+        assert_eq!((e.line, e.column), (3, Some(2)));
+        assert!(e.message.contains("never closed") && e.message.contains("lines 3–5"), "{}", e.message);
     }
 
     #[test]
     fn never_panics_on_garbage() {
-        for input in [&b""[..], b"\n\n\n", b"\"unterminated", b"\xFF\xFE\x00", b"a,b\n\"x\"y\",1\n", b"\x00\x01\x02\x03"] {
+        for input in
+            [&b""[..], b"\n\n\n", b"\"unterminated", b"\xFF\xFE\x00", b"a,b\n\"x\"y\",1\n", b"\x00\x01\x02\x03", b"\r", b"\"\r\"\n"]
+        {
             let p = parse_delimited(input, None);
-            assert!(p.rows.len() + p.errors.len() + p.skipped.len() < 10);
+            assert!(p.read_count() < 10);
         }
     }
 }

@@ -5,12 +5,14 @@
 //! never guessed: it is a [`Rejection`] naming the field, the value, the reason and
 //! the best suggestions, and the row goes to quarantine.
 
+pub mod boolean;
 pub mod dates;
 pub mod key;
 pub mod lookup;
 pub mod money;
 pub mod row;
 
+pub use boolean::parse_bool;
 pub use dates::{DateOrder, infer_date_order, parse_date, parse_datetime};
 pub use key::normalize_key;
 pub use lookup::{Lookups, Suggestion};

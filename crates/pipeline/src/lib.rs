@@ -7,6 +7,7 @@
 //! whose inputs and mappings are unchanged does nothing.
 
 mod classify;
+pub mod explain;
 mod progress;
 mod report;
 pub mod scorecard;
@@ -17,11 +18,12 @@ pub use report::{RunReport, RunStatus, SourceSummary};
 use chrono::Utc;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use watershed_config::{PartnerAssignment, Project, SourceConfig};
-use watershed_ingest::{FilesSource, InputFile, ParsedInput, Source, bind_columns, parse_delimited};
-use watershed_model::{Entity, FieldKind};
+use watershed_ingest::{FilesSource, Input, ReadOptions, Source, bind_columns, read_file};
+use watershed_model::Entity;
 use watershed_normalize::{InputContext, Lookups, Rejection, normalize_entity_row, normalize_opportunity};
 use watershed_resolve::{ResolveRecord, resolve};
-use watershed_store::{QuarantineEntry, Store, StoreError};
+use watershed_store::{QuarantineEntry, Store, StoreError, ViolationEntry};
+use watershed_validate::Severity;
 
 /// Why a run failed. Nothing was committed.
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +56,11 @@ pub enum PipelineError {
     },
 }
 
+/// Who is acting, for the audit log: `WATERSHED_ACTOR`, else the login name.
+pub fn actor() -> String {
+    ["WATERSHED_ACTOR", "USER", "LOGNAME", "USERNAME"].iter().find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty())).unwrap_or_else(|| "unknown".into())
+}
+
 /// Opens the project's store (SQLite).
 pub fn open_store(project: &Project) -> Result<Store, PipelineError> {
     let path =
@@ -61,11 +68,10 @@ pub fn open_store(project: &Project) -> Result<Store, PipelineError> {
     Ok(Store::open(&path)?)
 }
 
-/// A new input read and parsed in this run.
+/// A new input read and parsed in this run (a file, a workbook sheet or an archive member).
 struct NewInput {
     source: usize,
-    file: InputFile,
-    parsed: ParsedInput,
+    input: Input,
 }
 
 /// An input's rows as the rebuild sees them (old or new).
@@ -77,12 +83,6 @@ struct InputRows {
     headers: Vec<String>,
     rows: Vec<(i64, u64, Vec<String>)>,
     errors: Vec<(i64, u64, String, Vec<String>)>,
-}
-
-/// Formats that the files source reads in this version.
-fn is_delimited_text(locator: &str) -> bool {
-    let lower = locator.to_ascii_lowercase();
-    [".csv", ".tsv", ".txt", ".tab", ".psv"].iter().any(|ext| lower.ends_with(ext))
 }
 
 /// Runs the pipeline once. Returns what happened, per source; fails (committing
@@ -100,19 +100,23 @@ pub fn run(project: &Project, progress: &mut dyn Progress) -> Result<RunReport, 
     progress.stage("read", config.sources.len() as u64);
     for (index, source_config) in config.sources.iter().enumerate() {
         let source = FilesSource::new(source_config.clone());
+        let options =
+            ReadOptions { delimiter: source_config.delimiter_byte(), sheets: source_config.sheets.clone(), ..ReadOptions::default() };
         match source.inputs(&project.root) {
             Ok(files) => {
                 for file in files {
+                    // A file's first input carries the file's own hash: a known file is not read again.
                     if store.has_input(&source_config.name, &file.sha256)? || !seen.insert((index, file.sha256.clone())) {
                         report.sources[index].inputs_unchanged += 1;
                         continue;
                     }
-                    let parsed = if is_delimited_text(&file.locator) {
-                        parse_delimited(&file.bytes, source_config.delimiter_byte())
-                    } else {
-                        unreadable_input(&file.locator)
-                    };
-                    new_inputs.push(NewInput { source: index, file, parsed });
+                    // One file may hold several inputs (workbook sheets, archive members).
+                    for input in read_file(&file, &options) {
+                        for warning in &input.parsed.warnings {
+                            report.warnings.push(format!("{}: {warning}", input.locator));
+                        }
+                        new_inputs.push(NewInput { source: index, input });
+                    }
                 }
             }
             Err(e) => report.sources[index].error = Some(e.to_string()),
@@ -162,24 +166,6 @@ pub fn run(project: &Project, progress: &mut dyn Progress) -> Result<RunReport, 
     }
 }
 
-/// An input the files source cannot parse: one error record for the whole file.
-fn unreadable_input(locator: &str) -> ParsedInput {
-    let ext = locator.rsplit('.').next().unwrap_or("");
-    ParsedInput {
-        encoding: "binary",
-        delimiter: b',',
-        header_line: 0,
-        headers: Vec::new(),
-        rows: Vec::new(),
-        skipped: Vec::new(),
-        errors: vec![watershed_ingest::RowError {
-            line: 0,
-            values: Vec::new(),
-            message: format!("cannot read `.{ext}` files yet: save the file as CSV (UTF-8) or narrow the source's path glob"),
-        }],
-    }
-}
-
 fn rebuild(
     project: &Project,
     store: &mut Store,
@@ -194,20 +180,20 @@ fn rebuild(
     let previously_quarantined: HashSet<i64> = writer.quarantined_ids()?.into_iter().collect();
 
     // 3. Raw layer: store the new inputs, row by row, as received.
-    let total_rows: u64 = new_inputs.iter().map(|i| (i.parsed.rows.len() + i.parsed.errors.len() + i.parsed.skipped.len()) as u64).sum();
+    let total_rows: u64 = new_inputs.iter().map(|i| i.input.parsed.read_count()).sum();
     progress.stage("store raw", total_rows);
     for input in new_inputs {
         let source = &config.sources[input.source];
-        let p = &input.parsed;
-        let read = (p.rows.len() + p.errors.len() + p.skipped.len()) as u64;
+        let p = &input.input.parsed;
+        let read = p.read_count();
         let input_id = writer.insert_input(
             &source.name,
-            &input.file.locator,
-            &input.file.sha256,
-            input.file.size,
+            &input.input.locator,
+            &input.input.key,
+            input.input.size,
             source.entity(),
             p.encoding,
-            p.delimiter,
+            p.delimiter.unwrap_or(0),
             p.header_line,
             &p.headers,
             read,
@@ -233,7 +219,7 @@ fn rebuild(
         progress.advance(read);
         all_inputs.push(InputRows {
             source: input.source,
-            locator: input.file.locator,
+            locator: input.input.locator,
             input_seq: input_id,
             is_new: true,
             headers: p.headers.clone(),
@@ -256,6 +242,8 @@ fn rebuild(
     let total: u64 = all_inputs.iter().map(|i| i.rows.len() as u64).sum();
     progress.stage("normalize", total);
     let mut quarantined_now: HashSet<i64> = HashSet::new();
+    let rules = config.quality.rules();
+    let corrections = corrections_by_row(&project.mappings.corrections);
     for input in &all_inputs {
         let source = &config.sources[input.source];
         let entity = source.entity();
@@ -263,26 +251,62 @@ fn rebuild(
         if input.is_new {
             warn_unbound(report, input, source, entity, &bound);
         }
-        let cells: Vec<Vec<String>> = input.rows.iter().map(|(_, _, c)| c.clone()).collect();
+        // Governed corrections replace cells before anything is inferred from them.
+        let mut binding = binding;
+        let mut cells: Vec<Vec<String>> = input.rows.iter().map(|(_, _, c)| c.clone()).collect();
+        apply_corrections(&corrections, &source.name, &input.locator, &input.rows, &mut binding, &mut cells);
         let fixed_partner = match source.partner_assignment() {
             PartnerAssignment::Fixed(p) => Some(p),
             PartnerAssignment::FromColumn => None,
         };
-        let ctx = InputContext::infer(
-            &source.name,
-            entity,
-            binding,
-            &cells,
-            source.date_format.as_deref(),
-            fixed_partner,
-            source.currency.clone(),
-        );
+        let ctx = InputContext::infer(&source.name, entity, binding, &cells, source.date_format.as_deref(), fixed_partner, source.currency.clone());
         let rank = config.precedence_rank(&source.name);
         let sha_tag = format!("{}#{}", input.input_seq, source.name);
-        for (record_id, line, values) in &input.rows {
-            let rejection: Option<Rejection> = if entity == Entity::Opportunities {
-                match normalize_opportunity(&ctx, &lookups, values) {
-                    Ok(row) => {
+        // Normalize and validate every row of the input, then check uniqueness across it.
+        let mut outcomes: Vec<Outcome> = input
+            .rows
+            .iter()
+            .zip(&cells)
+            .map(|(_, values)| {
+                if entity == Entity::Opportunities {
+                    match normalize_opportunity(&ctx, &lookups, values) {
+                        Ok(row) => {
+                            let v = watershed_validate::check_opportunity(&rules, &row);
+                            Outcome::Opportunity(Box::new(row), v)
+                        }
+                        Err(r) => Outcome::Rejected(r),
+                    }
+                } else {
+                    match normalize_entity_row(&ctx, &lookups, values) {
+                        Ok(row) => {
+                            let v = watershed_validate::check_entity_row(&rules, entity, &row);
+                            Outcome::Entity(row, v)
+                        }
+                        Err(r) => Outcome::Rejected(r),
+                    }
+                }
+            })
+            .collect();
+        let keys: Vec<(usize, Option<&str>, &str)> = outcomes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, o)| match o {
+                Outcome::Opportunity(row, _) => Some((i, row.external_id.as_deref(), row.partner_id.as_str())),
+                _ => None,
+            })
+            .collect();
+        let duplicates = watershed_validate::check_duplicates(&rules, &keys);
+        for (i, v) in duplicates {
+            if let Outcome::Opportunity(_, list) = &mut outcomes[i] {
+                list.push(v);
+            }
+        }
+        for ((record_id, line, _), outcome) in input.rows.iter().zip(outcomes) {
+            let (violations, rejection) = match outcome {
+                Outcome::Rejected(r) => (Vec::new(), Some(r)),
+                Outcome::Opportunity(row, violations) => {
+                    let error = violations.iter().find(|v| v.severity == Severity::Error).map(rule_rejection);
+                    if error.is_none() {
                         record_info.insert(*record_id, classify::RecordInfo::new(input.source, input.is_new, &row, &sha_tag, *line));
                         opportunity_records.push(ResolveRecord {
                             record_id: *record_id,
@@ -290,25 +314,37 @@ fn rebuild(
                             source_rank: rank,
                             arrival: (input.input_seq, *line),
                             fallback_key: format!("{}:{}:{}", source.name, input.input_seq, line),
-                            row,
+                            row: *row,
                         });
-                        None
                     }
-                    Err(r) => Some(r),
+                    (violations, error)
                 }
-            } else {
-                match normalize_entity_row(&ctx, &lookups, values) {
-                    Ok(row) => {
+                Outcome::Entity(row, violations) => {
+                    let error = violations.iter().find(|v| v.severity == Severity::Error).map(rule_rejection);
+                    if error.is_none() {
                         writer.insert_entity_row(entity, &row, *record_id)?;
                         writer.insert_lineage(&format!("{}:{record_id}", entity.name()), entity, *record_id, "loaded", None)?;
                         if input.is_new {
                             report.sources[input.source].new += 1;
                         }
-                        None
                     }
-                    Err(r) => Some(r),
+                    (violations, error)
                 }
             };
+            for v in &violations {
+                writer.insert_violation(&ViolationEntry {
+                    rule: v.rule,
+                    severity: v.severity.as_str(),
+                    source: &source.name,
+                    locator: &input.locator,
+                    line: Some(*line),
+                    record_id: Some(*record_id),
+                    golden_id: None,
+                    field: v.field,
+                    message: &v.message,
+                })?;
+                *report.violations.entry(v.rule.to_string()).or_default() += 1;
+            }
             if let Some(r) = rejection {
                 let suggestions = serde_json::to_string(
                     &r.suggestions.iter().map(|s| serde_json::json!({"id": s.id, "label": s.label, "score": s.score})).collect::<Vec<_>>(),
@@ -357,8 +393,30 @@ fn rebuild(
     let golden = resolve(&opportunity_records);
     progress.finish();
     progress.stage("store", golden.len() as u64);
+    let position: HashMap<i64, usize> = opportunity_records.iter().enumerate().map(|(i, r)| (r.record_id, i)).collect();
+    let today = Utc::now().date_naive();
     for g in &golden {
         writer.insert_opportunity(&g.opportunity, &g.partners)?;
+        let members: Vec<watershed_validate::Member> = g
+            .members
+            .iter()
+            .filter_map(|(id, _)| position.get(id).map(|&i| &opportunity_records[i]))
+            .map(|r| watershed_validate::Member { source: &r.source, amount: r.row.amount, stage: r.row.stage })
+            .collect();
+        for v in watershed_validate::check_golden(&rules, &g.opportunity, &members, today) {
+            writer.insert_violation(&ViolationEntry {
+                rule: v.rule,
+                severity: v.severity.as_str(),
+                source: "",
+                locator: "",
+                line: None,
+                record_id: g.members.first().map(|(id, _)| *id),
+                golden_id: Some(&g.opportunity.opportunity_id),
+                field: v.field,
+                message: &v.message,
+            })?;
+            *report.violations.entry(v.rule.to_string()).or_default() += 1;
+        }
         let ties: HashMap<i64, &str> = g.ties.iter().map(|(id, t)| (*id, t.as_str())).collect();
         for (record_id, relation) in &g.members {
             writer.insert_lineage(
@@ -396,8 +454,81 @@ fn rebuild(
     }
     let finished = Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
     report.run_id = Some(writer.run_id());
+    let read: u64 = report.sources.iter().map(|s| s.read).sum();
+    writer.audit(&watershed_store::AuditEntry {
+        at: finished.clone(),
+        actor: actor(),
+        action: "run".into(),
+        object: format!("run {}", writer.run_id()),
+        old_value: None,
+        new_value: Some(format!("{read} rows read, {} golden opportunities, {} in quarantine", report.golden_opportunities, report.quarantine_open)),
+    })?;
     writer.commit(&finished, &project.fingerprint, &report.to_json().to_string())?;
     Ok(())
+}
+
+/// A row after normalization and validation.
+enum Outcome {
+    /// An opportunity row with its rule violations.
+    Opportunity(Box<watershed_model::SourceOpportunity>, Vec<watershed_validate::Violation>),
+    /// Another entity's row with its rule violations.
+    Entity(Vec<watershed_model::Value>, Vec<watershed_validate::Violation>),
+    /// Rejected by normalization.
+    Rejected(Rejection),
+}
+
+/// The rejection for a violated `error` rule.
+fn rule_rejection(v: &watershed_validate::Violation) -> Rejection {
+    Rejection {
+        field: v.field.unwrap_or("row").to_string(),
+        value: None,
+        reason: format!("rule {} (error): {}; fix the source or set [quality] {} = \"warn\"", v.rule, v.message, v.rule),
+        suggestions: Vec::new(),
+    }
+}
+
+/// Corrections by (source, file, line): (field, value).
+type CorrectionIndex = HashMap<(String, String, u64), Vec<(String, String)>>;
+
+fn corrections_by_row(list: &[watershed_config::Correction]) -> CorrectionIndex {
+    let mut out: CorrectionIndex = HashMap::new();
+    for c in list {
+        out.entry((c.source.clone(), c.file.clone(), c.line)).or_default().push((c.field.clone(), c.value.clone()));
+    }
+    out
+}
+
+/// Replaces the corrected cells of an input's rows; a corrected field no column feeds
+/// gets a column of its own.
+fn apply_corrections(
+    corrections: &CorrectionIndex,
+    source: &str,
+    locator: &str,
+    rows: &[(i64, u64, Vec<String>)],
+    binding: &mut watershed_normalize::ColumnBinding,
+    cells: &mut [Vec<String>],
+) {
+    if corrections.is_empty() {
+        return;
+    }
+    for (i, (_, line, _)) in rows.iter().enumerate() {
+        let Some(list) = corrections.get(&(source.to_string(), locator.to_string(), *line)) else { continue };
+        for (field, value) in list {
+            let Some(spec) = watershed_model::Entity::ALL.iter().flat_map(|e| e.fields()).find(|f| f.name == field.as_str()) else { continue };
+            let column = match binding.columns.iter().position(|c| *c == Some(spec.name)) {
+                Some(c) => c,
+                None => {
+                    binding.columns.push(Some(spec.name));
+                    binding.columns.len() - 1
+                }
+            };
+            let row = &mut cells[i];
+            if row.len() <= column {
+                row.resize(column + 1, String::new());
+            }
+            row[column] = value.clone();
+        }
+    }
 }
 
 /// Warns once per new input about required fields no column feeds.
@@ -409,24 +540,12 @@ fn warn_unbound(
     bound: &[watershed_ingest::detect::BoundColumn],
 ) {
     let fixed = matches!(source.partner_assignment(), PartnerAssignment::Fixed(_));
-    let missing: Vec<&str> = entity
-        .fields()
-        .iter()
-        .filter(|f| f.required && !(fixed && f.kind == FieldKind::Partner))
-        .filter(|f| !bound.iter().any(|b| b.field == Some(f.name)))
-        .map(|f| f.name)
-        .collect();
+    let missing = watershed_ingest::missing_required(entity, bound, fixed);
     if input.headers.is_empty() || missing.is_empty() {
         return;
     }
-    let unmapped: Vec<&str> = bound.iter().filter(|b| b.field.is_none()).map(|b| b.header.as_str()).collect();
-    report.warnings.push(format!(
-        "{}: no column for {} (unmapped headers: {}); map them in [sources.columns] of source `{}`",
-        input.locator,
-        missing.join(", "),
-        if unmapped.is_empty() { "none".to_string() } else { unmapped.join(", ") },
-        source.name
-    ));
+    let problem = watershed_ingest::UnmappedFields { locator: input.locator.clone(), source: source.name.clone(), entity, missing };
+    report.warnings.push(problem.to_string());
 }
 
 /// Convenience for callers that only need counts by table (tests, status).

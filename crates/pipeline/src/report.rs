@@ -69,6 +69,8 @@ pub struct RunReport {
     pub quarantine_open: u64,
     /// Quarters whose scorecards were computed and stored.
     pub scorecard_periods: u64,
+    /// Data-quality rule violations in the dataset after the run, by rule.
+    pub violations: BTreeMap<String, u64>,
     /// Things a person should look at (unmapped required columns, …).
     pub warnings: Vec<String>,
     /// Wall time.
@@ -89,6 +91,7 @@ impl RunReport {
             recovered: 0,
             quarantine_open: 0,
             scorecard_periods: 0,
+            violations: BTreeMap::new(),
             warnings: Vec::new(),
             elapsed_ms: 0,
         }

@@ -4,3 +4,5 @@ mod common;
 mod contract;
 mod example;
 mod metrics;
+mod governance;
+mod ingest;

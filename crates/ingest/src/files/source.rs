@@ -15,6 +15,15 @@ impl FilesSource {
     pub fn new(config: SourceConfig) -> Self {
         Self { config }
     }
+
+    /// Whether the file at `path` is one of this source's files in the project at
+    /// `root` (its path glob matches), so a tool can read it the way a run would.
+    pub fn matches(&self, root: &Path, path: &Path) -> bool {
+        let (Ok(root), Ok(file)) = (root.canonicalize(), path.canonicalize()) else { return false };
+        let Ok(relative) = file.strip_prefix(&root) else { return false };
+        let Some(pattern) = self.config.path.as_deref() else { return false };
+        glob::Pattern::new(pattern).is_ok_and(|p| p.matches_path(relative))
+    }
 }
 
 impl Source for FilesSource {

@@ -1,0 +1,384 @@
+//! From a file to inputs: the format is recognized from the content (zip, gzip, OLE
+//! signatures, JSON's first character) and the extension; containers are opened, and
+//! every workbook sheet and archive member becomes its own input with its own locator
+//! (`inbox/x.xlsx#Sheet1`, `inbox/a.zip!deals.csv`).
+//!
+//! A file that cannot be read becomes one input holding a single error record, so it
+//! is quarantined as a whole and the run says why. Nothing here panics on any input;
+//! decompression is bounded by [`Limits`].
+
+use crate::InputFile;
+use crate::decode::looks_like_text;
+use crate::json::{parse_json, parse_ndjson};
+use crate::parse::{ParsedInput, parse_delimited};
+use crate::sheet::{Book, read_workbook};
+use sha2::{Digest, Sha256};
+use std::io::{Cursor, Read};
+
+/// Bounds that keep a hostile or broken file from exhausting memory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest decompressed size of one archive member or gzip stream, in bytes.
+    pub max_member_bytes: u64,
+    /// Largest total decompressed size of one file's archive members, in bytes.
+    pub max_total_bytes: u64,
+    /// How deep containers may nest (a zip in a zip counts two).
+    pub max_depth: u32,
+    /// Most members read from one archive.
+    pub max_members: usize,
+    /// Most non-empty cells read from one sheet (the dense grid may hold twice as many).
+    pub max_sheet_cells: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_member_bytes: 1 << 30, max_total_bytes: 4 << 30, max_depth: 3, max_members: 10_000, max_sheet_cells: 25_000_000 }
+    }
+}
+
+/// How a source wants its files read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// The configured delimiter of delimited text (detected when `None`).
+    pub delimiter: Option<u8>,
+    /// The workbook sheets to read (every visible sheet when `None`).
+    pub sheets: Option<Vec<String>>,
+    /// Resource bounds.
+    pub limits: Limits,
+}
+
+/// One input: a table from a file, a workbook sheet or an archive member.
+#[derive(Debug, Clone)]
+pub struct Input {
+    /// Where it came from: the file's locator, plus `#sheet` or `!member`.
+    pub locator: String,
+    /// Its key in the raw layer: the file's SHA-256 for the file's first input, and a
+    /// hash of (file SHA-256, locator) for every further one, so that a known file is
+    /// recognized by its own hash before it is read again.
+    pub key: String,
+    /// Size of the file it came from, in bytes.
+    pub size: u64,
+    /// What was read.
+    pub parsed: ParsedInput,
+}
+
+/// Reads a file into its inputs (at least one).
+pub fn read_file(file: &InputFile, options: &ReadOptions) -> Vec<Input> {
+    let tables = read_bytes(&file.locator, &file.bytes, options);
+    tables
+        .into_iter()
+        .enumerate()
+        .map(|(i, (locator, parsed))| {
+            let key = if i == 0 { file.sha256.clone() } else { format!("{:x}", Sha256::digest(format!("{}\n{locator}", file.sha256))) };
+            Input { locator, key, size: file.size, parsed }
+        })
+        .collect()
+}
+
+/// Reads `bytes` (named by `locator`) into `(locator, input)` pairs: one for a text
+/// file, one per sheet of a workbook, one per member of an archive. Never empty.
+pub fn read_bytes(locator: &str, bytes: &[u8], options: &ReadOptions) -> Vec<(String, ParsedInput)> {
+    let mut budget = options.limits.max_total_bytes;
+    let mut out = read_nested(locator, locator, bytes, options, 0, &mut budget);
+    if out.is_empty() {
+        out.push((locator.to_string(), ParsedInput::empty(crate::parse::Format::Delimited, "UTF-8")));
+    }
+    out
+}
+
+/// What a file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Delimited,
+    Json,
+    Ndjson,
+    Book(Book),
+    Zip,
+    Gzip,
+    Unknown,
+}
+
+/// The lower-case extension of a name (`csv` of `a.b.CSV`), without a `.gz`.
+fn extension(name: &str) -> String {
+    let base = name.rsplit(['/', '\\', '!', '#']).next().unwrap_or(name).to_ascii_lowercase();
+    base.trim_start_matches('.').rsplit_once('.').map(|(_, ext)| ext.to_string()).unwrap_or_default()
+}
+
+/// Recognizes the format from the first bytes, then from the name.
+fn kind_of(name: &str, bytes: &[u8]) -> Kind {
+    let ext = extension(name);
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+        return zip_kind(bytes);
+    }
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        return Kind::Gzip;
+    }
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        return Kind::Book(Book::Xls);
+    }
+    match ext.as_str() {
+        "json" => return Kind::Json,
+        "ndjson" | "jsonl" => return Kind::Ndjson,
+        "csv" | "tsv" | "txt" | "tab" | "psv" | "dat" | "prn" => return Kind::Delimited,
+        _ => {}
+    }
+    if !looks_like_text(bytes) {
+        return Kind::Unknown;
+    }
+    let decoded = crate::decode::decode(&bytes[..bytes.len().min(4096)]);
+    match decoded.text.trim_start().bytes().next() {
+        Some(b'{' | b'[') => Kind::Json,
+        _ if ["xlsx", "xlsm", "xls", "xlsb", "ods", "zip", "gz", "pdf", "docx", "png", "jpg"].contains(&ext.as_str()) => Kind::Unknown,
+        _ => Kind::Delimited,
+    }
+}
+
+/// An archive, or an Office/OpenDocument file (which are zip archives too).
+fn zip_kind(bytes: &[u8]) -> Kind {
+    let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else { return Kind::Zip };
+    let names: Vec<String> = archive.file_names_raw().map(|n| String::from_utf8_lossy(n).into_owned()).collect();
+    if names.iter().any(|n| n == "xl/workbook.xml") {
+        return Kind::Book(Book::Xlsx);
+    }
+    if names.iter().any(|n| n == "xl/workbook.bin") {
+        return Kind::Book(Book::Xlsb);
+    }
+    if let Ok(mut mimetype) = archive.by_name("mimetype") {
+        let mut text = String::new();
+        if mimetype.by_ref().take(256).read_to_string(&mut text).is_ok() && text.trim() == "application/vnd.oasis.opendocument.spreadsheet"
+        {
+            return Kind::Book(Book::Ods);
+        }
+    }
+    Kind::Zip
+}
+
+fn read_nested(locator: &str, name: &str, bytes: &[u8], options: &ReadOptions, depth: u32, budget: &mut u64) -> Vec<(String, ParsedInput)> {
+    let one = |p: ParsedInput| vec![(locator.to_string(), p)];
+    match kind_of(name, bytes) {
+        Kind::Delimited => one(parse_delimited(bytes, options.delimiter)),
+        Kind::Json => one(parse_json(bytes)),
+        Kind::Ndjson => one(parse_ndjson(bytes)),
+        Kind::Book(book) => read_workbook(locator, bytes, book, options),
+        Kind::Unknown => one(ParsedInput::unreadable(unknown_message(name, bytes))),
+        Kind::Gzip if depth >= options.limits.max_depth => one(ParsedInput::unreadable(too_deep(options))),
+        Kind::Zip if depth >= options.limits.max_depth => one(ParsedInput::unreadable(too_deep(options))),
+        Kind::Gzip => {
+            let limit = options.limits.max_member_bytes.min(*budget);
+            let mut inner = Vec::new();
+            let mut decoder = flate2::read::MultiGzDecoder::new(bytes).take(limit.saturating_add(1));
+            if let Err(e) = decoder.read_to_end(&mut inner) {
+                return one(ParsedInput::unreadable(format!("the gzip stream is damaged: {e}; compress the file again")));
+            }
+            if inner.len() as u64 > limit {
+                return one(ParsedInput::unreadable(format!(
+                    "the gzip stream expands to more than {limit} bytes; send the file uncompressed or split it"
+                )));
+            }
+            *budget = budget.saturating_sub(inner.len() as u64);
+            let inner_name = name.strip_suffix(".gz").or_else(|| name.strip_suffix(".GZ")).unwrap_or(name);
+            read_nested(locator, inner_name, &inner, options, depth + 1, budget)
+        }
+        Kind::Zip => read_zip(locator, bytes, options, depth, budget),
+    }
+}
+
+fn too_deep(options: &ReadOptions) -> String {
+    format!("archives are nested more than {} deep; unpack the file and send its contents", options.limits.max_depth)
+}
+
+/// Why a file of an unknown kind cannot be read, and what to send instead.
+fn unknown_message(name: &str, bytes: &[u8]) -> String {
+    let ext = extension(name);
+    let what = if bytes.len() > 262 && &bytes[257..262] == b"ustar" {
+        "a tar archive".to_string()
+    } else if bytes.starts_with(b"%PDF") {
+        "a PDF document".to_string()
+    } else if ["xlsx", "xlsm", "xls", "xlsb", "ods"].contains(&ext.as_str()) {
+        format!("a file named `.{ext}` that is not a workbook (renamed, truncated, or an HTML export)")
+    } else if ext.is_empty() {
+        "a binary file of unknown type".to_string()
+    } else {
+        format!("a `.{ext}` file")
+    };
+    format!(
+        "cannot read {what}; Watershed reads CSV/TSV and other delimited text, XLSX, XLS, XLSB, ODS, JSON, NDJSON, and .zip/.gz holding them: export the data as one of these, or narrow the source's path glob"
+    )
+}
+
+/// Files inside an archive that are not data (macOS resource forks, folder metadata).
+fn is_metadata(name: &str) -> bool {
+    let base = name.rsplit('/').next().unwrap_or(name);
+    name.starts_with("__MACOSX/") || base.starts_with("._") || base == ".DS_Store" || base == "Thumbs.db" || base == "desktop.ini"
+}
+
+fn read_zip(locator: &str, bytes: &[u8], options: &ReadOptions, depth: u32, budget: &mut u64) -> Vec<(String, ParsedInput)> {
+    let one = |p: ParsedInput| vec![(locator.to_string(), p)];
+    let mut archive = match zip::ZipArchive::new(Cursor::new(bytes)) {
+        Ok(a) => a,
+        Err(e) => return one(ParsedInput::unreadable(format!("the zip archive is damaged: {e}; compress the files again"))),
+    };
+    let mut out: Vec<(String, ParsedInput)> = Vec::new();
+    let mut skipped_metadata = 0;
+    for index in 0..archive.len() {
+        if out.len() >= options.limits.max_members {
+            if let Some((_, first)) = out.first_mut() {
+                first.warnings.push(format!("the archive has more than {} members; the rest were not read", options.limits.max_members));
+            }
+            break;
+        }
+        let mut member = match archive.by_index(index) {
+            Ok(m) => m,
+            Err(e) => {
+                out.push((
+                    format!("{locator}!#{index}"),
+                    ParsedInput::unreadable(format!(
+                        "member {index} of the archive cannot be read: {e}; a password-protected archive is not supported"
+                    )),
+                ));
+                continue;
+            }
+        };
+        let member_name = String::from_utf8_lossy(member.name_raw()).into_owned();
+        if member.is_dir() {
+            continue;
+        }
+        if is_metadata(&member_name) {
+            skipped_metadata += 1;
+            continue;
+        }
+        let member_locator = format!("{locator}!{member_name}");
+        let limit = options.limits.max_member_bytes.min(*budget);
+        if member.size() > limit {
+            out.push((
+                member_locator,
+                ParsedInput::unreadable(format!(
+                    "`{member_name}` expands to {} bytes, more than the limit of {limit}; send it uncompressed or split it",
+                    member.size()
+                )),
+            ));
+            continue;
+        }
+        let mut inner = Vec::new();
+        if let Err(e) = member.by_ref().take(limit.saturating_add(1)).read_to_end(&mut inner) {
+            out.push((
+                member_locator,
+                ParsedInput::unreadable(format!("`{member_name}` cannot be decompressed: {e}; compress the files again")),
+            ));
+            continue;
+        }
+        if inner.len() as u64 > limit {
+            out.push((
+                member_locator,
+                ParsedInput::unreadable(format!("`{member_name}` expands to more than {limit} bytes; send it uncompressed or split it")),
+            ));
+            continue;
+        }
+        *budget = budget.saturating_sub(inner.len() as u64);
+        drop(member);
+        out.extend(read_nested(&member_locator, &member_name, &inner, options, depth + 1, budget));
+    }
+    if out.is_empty() {
+        let mut p = ParsedInput::empty(crate::parse::Format::Delimited, "UTF-8");
+        p.warnings.push("the archive holds no data file".into());
+        out.push((locator.to_string(), p));
+    } else if skipped_metadata > 0
+        && let Some((_, first)) = out.first_mut()
+    {
+        first.notes.push(format!("{skipped_metadata} metadata member(s) of the archive (__MACOSX, .DS_Store, …) not read"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::Format;
+    use std::io::Write;
+
+    fn zip_of(members: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for (name, data) in members {
+            w.start_file(*name, zip::write::SimpleFileOptions::default()).unwrap();
+            w.write_all(data).unwrap();
+        }
+        w.finish().unwrap().into_inner()
+    }
+
+    fn gzip_of(data: &[u8]) -> Vec<u8> {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(data).unwrap();
+        e.finish().unwrap()
+    }
+
+    #[test]
+    fn extensions() {
+        for (name, ext) in
+            [("a.csv", "csv"), ("inbox/A.TSV", "tsv"), ("x.tar.gz", "gz"), ("noext", ""), ("a.zip!b.json", "json"), (".hidden", "")]
+        {
+            assert_eq!(extension(name), ext, "{name}");
+        }
+    }
+
+    #[test]
+    fn formats_are_recognized_by_content_and_name() {
+        let cases: Vec<(&str, Vec<u8>, Kind)> = vec![
+            ("a.csv", b"a,b\n".to_vec(), Kind::Delimited),
+            ("a.json", b"[]".to_vec(), Kind::Json),
+            ("a.jsonl", b"{}".to_vec(), Kind::Ndjson),
+            ("export", b"[{\"a\":1}]".to_vec(), Kind::Json),
+            ("export", b"a;b\n".to_vec(), Kind::Delimited),
+            ("a.csv.gz", gzip_of(b"a,b\n"), Kind::Gzip),
+            ("a.zip", zip_of(&[("a.csv", b"a,b\n")]), Kind::Zip),
+            ("a.xls", vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0], Kind::Book(Book::Xls)),
+            ("a.pdf", b"%PDF-1.4\x00\x01".to_vec(), Kind::Unknown),
+            ("a.xlsx", b"<html><table>".to_vec(), Kind::Unknown),
+        ];
+        for (name, bytes, kind) in cases {
+            assert_eq!(kind_of(name, &bytes), kind, "{name}");
+        }
+    }
+
+    #[test]
+    fn containers_become_one_input_per_member() {
+        let inner =
+            zip_of(&[("deals.csv", b"Partner,Amount\nA,1\n"), ("__MACOSX/._deals.csv", b"junk"), ("sub/more.ndjson", b"{\"a\":1}\n")]);
+        let outer = zip_of(&[("inner.zip", &inner), ("notes.pdf", b"%PDF-1.4\x00")]);
+        let got = read_bytes("inbox/a.zip", &outer, &ReadOptions::default());
+        let locators: Vec<&str> = got.iter().map(|(l, _)| l.as_str()).collect();
+        assert_eq!(locators, vec!["inbox/a.zip!inner.zip!deals.csv", "inbox/a.zip!inner.zip!sub/more.ndjson", "inbox/a.zip!notes.pdf"]);
+        assert_eq!(got[0].1.rows.len(), 1);
+        assert_eq!(got[1].1.format, Format::Ndjson);
+        assert_eq!(got[2].1.format, Format::Unreadable);
+        assert!(got[2].1.errors[0].message.contains("PDF"), "{}", got[2].1.errors[0].message);
+        let got = read_bytes("inbox/d.csv.gz", &gzip_of(b"Partner;Amount\nA;1\n"), &ReadOptions::default());
+        assert_eq!(got.len(), 1);
+        assert_eq!((got[0].0.as_str(), got[0].1.delimiter), ("inbox/d.csv.gz", Some(b';')));
+    }
+
+    #[test]
+    fn bombs_and_deep_nesting_are_refused() {
+        let big = gzip_of(&vec![b'a'; 100_000]);
+        let limits = Limits { max_member_bytes: 1000, ..Limits::default() };
+        let got = read_bytes("x.csv.gz", &big, &ReadOptions { limits, ..ReadOptions::default() });
+        assert!(got[0].1.errors[0].message.contains("more than 1000 bytes"));
+        let mut nested = b"a,b\n".to_vec();
+        for _ in 0..5 {
+            nested = gzip_of(&nested);
+        }
+        let got = read_bytes("x.gz", &nested, &ReadOptions::default());
+        assert!(got[0].1.errors[0].message.contains("nested"), "{:?}", got[0].1.errors);
+        let got = read_bytes("x.zip", b"PK\x03\x04garbage", &ReadOptions::default());
+        assert_eq!(got[0].1.format, Format::Unreadable);
+    }
+
+    #[test]
+    fn keys_of_several_inputs_of_one_file() {
+        let bytes = zip_of(&[("a.csv", b"x\n1\n"), ("b.csv", b"y\n2\n")]);
+        let file = InputFile { locator: "inbox/z.zip".into(), sha256: "abc".into(), size: bytes.len() as u64, bytes };
+        let inputs = read_file(&file, &ReadOptions::default());
+        assert_eq!(inputs[0].key, "abc");
+        assert_eq!(inputs[1].key.len(), 64);
+        assert_ne!(inputs[1].key, inputs[0].key);
+    }
+}
