@@ -128,6 +128,45 @@ enum Command {
         #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
         format: OutputFormat,
     },
+    /// Publish the governed dataset and the scorecards to a PostgreSQL reporting schema (atomic swap).
+    Publish {
+        /// The reporting database, postgres://user@host/db.
+        #[arg(long, env = "WATERSHED_PUBLISH_URL")]
+        to: String,
+        /// The reporting schema (replaced as a whole on every publish).
+        #[arg(long, default_value = "watershed")]
+        schema: String,
+        /// Output format of the summary.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
+    /// Export every reporting table as a CSV file.
+    Export {
+        /// Where to write the files.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Write the program scorecard workbook (XLSX): partners, program totals, definitions.
+    Scorecard {
+        /// Fiscal quarter, e.g. FY2026-Q3 (default: the current quarter).
+        #[arg(long)]
+        period: Option<String>,
+        /// As-of date YYYY-MM-DD.
+        #[arg(long)]
+        as_of: Option<String>,
+        /// The .xlsx file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Generated documentation (`docs bi`: the reporting schema for docs/BI.md).
+    Docs {
+        /// Which document: bi.
+        #[arg(value_parser = ["bi"])]
+        what: String,
+        /// The reporting schema name to document.
+        #[arg(long, default_value = "watershed")]
+        schema: String,
+    },
     /// Quarantined records and why: list, show, export.
     Quarantine {
         #[command(subcommand)]
@@ -293,7 +332,9 @@ fn main() -> ExitCode {
         Command::Alerts { period, partner, format } => commands::kpis::alerts(&cli.project, period.as_deref(), partner.as_deref(), format),
         Command::Explain { partner, metric, opportunity, period, as_of, format } => match (opportunity, partner, metric) {
             (Some(id), _, _) => commands::explain::explain_opportunity(&cli.project, &id, format),
-            (None, Some(partner), Some(metric)) => commands::explain::explain(&cli.project, &partner, &metric, period.as_deref(), as_of.as_deref(), format),
+            (None, Some(partner), Some(metric)) => {
+                commands::explain::explain(&cli.project, &partner, &metric, period.as_deref(), as_of.as_deref(), format)
+            }
             _ => Err(Failure::usage(anyhow::anyhow!("explain needs --partner and --metric, or --opportunity"))),
         },
         Command::Status { format } => commands::status::status(&cli.project, format),
@@ -308,6 +349,15 @@ fn main() -> ExitCode {
             MapAction::Add { kind, values } => commands::map::add(&cli.project, kind, &values),
             MapAction::Correct { record, field, value } => commands::map::correct(&cli.project, record, &field, &value),
         },
+        Command::Publish { to, schema, format } => commands::publish::publish(&cli.project, &to, &schema, format),
+        Command::Export { out } => commands::publish::export(&cli.project, &out),
+        Command::Scorecard { period, as_of, out } => {
+            commands::publish::scorecard_xlsx(&cli.project, period.as_deref(), as_of.as_deref(), &out)
+        }
+        Command::Docs { schema, .. } => {
+            print!("{}", commands::publish::bi_schema(&schema));
+            Ok(())
+        }
         Command::Audit { limit, format } => commands::status::audit(&cli.project, limit, format),
         Command::Inspect { file, entity, format } => commands::inspect::inspect(&file, &entity, format),
         Command::Demo { dir } => commands::demo::demo(&dir),

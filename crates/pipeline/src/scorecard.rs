@@ -22,12 +22,18 @@ pub fn settings(project: &Project) -> ScorecardSettings {
     }
 }
 
+/// The scorecards of every quarter `data` has data in, each as of its default date.
+pub fn compute(project: &Project, data: &watershed_model::Dataset, today: NaiveDate) -> watershed_metrics::Scorecards {
+    let calendar = project.config.program.calendar();
+    let periods = Index::new(data).periods(&calendar);
+    scorecards(&calendar, data, &periods, today, None, &settings(project))
+}
+
 /// Computes and stores the scorecards of every quarter the dataset has data in.
 pub(crate) fn write(writer: &RunWriter, project: &Project, today: NaiveDate) -> Result<usize, PipelineError> {
     let data = watershed_store::read::dataset(writer.connection())?;
-    let calendar = project.config.program.calendar();
-    let periods = Index::new(&data).periods(&calendar);
-    let cards = scorecards(&calendar, &data, &periods, today, None, &settings(project));
+    let cards = compute(project, &data, today);
+    let periods: std::collections::BTreeSet<_> = cards.rows.iter().map(|r| r.period).collect();
     let names: Vec<&str> = CATALOG.iter().map(|m| m.name).collect();
     let kpis: Vec<KpiRecord> = cards
         .rows

@@ -10,6 +10,10 @@ use std::collections::HashMap;
 use watershed_metrics::{Alert, CATALOG, MetricKind, MetricRow, PeerStat, ProgramRow, TierStatus};
 use watershed_model::Partner;
 
+pub mod postgres;
+pub mod reporting;
+pub mod xlsx;
+
 /// Output formats of report commands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -30,6 +34,18 @@ pub enum PublishError {
     /// The CSV writer could not be flushed into a string.
     #[error("csv: {0}")]
     Utf8(String),
+    /// PostgreSQL refused or the connection failed.
+    #[error("postgres: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
+    /// A file could not be written.
+    #[error("{0}")]
+    Io(String),
+    /// The request cannot be carried out as given.
+    #[error("{0}")]
+    Invalid(String),
+    /// The workbook could not be written.
+    #[error("xlsx: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
 }
 
 fn kind_of(name: &str) -> MetricKind {

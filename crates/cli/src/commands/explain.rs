@@ -160,7 +160,22 @@ pub fn explain(
     if format == OutputFormat::Csv {
         // One line per source record behind each golden record.
         let mut w = csv::Writer::from_writer(std::io::stdout());
-        w.write_record(["opportunity_id", "customer_name", "stage", "close_date", "amount", "role", "split", "credited", "source", "file", "line", "relation", "run"]).map_err(Failure::run)?;
+        w.write_record([
+            "opportunity_id",
+            "customer_name",
+            "stage",
+            "close_date",
+            "amount",
+            "role",
+            "split",
+            "credited",
+            "source",
+            "file",
+            "line",
+            "relation",
+            "run",
+        ])
+        .map_err(Failure::run)?;
         for (o, l) in &lines {
             for s in store.lineage(&o.opportunity_id).map_err(Failure::run)? {
                 w.write_record([
@@ -224,7 +239,9 @@ pub fn explain_opportunity(dir: &Path, opportunity_id: &str, format: OutputForma
     let project = load_project(dir)?;
     let store = watershed_pipeline::open_store(&project).map_err(Failure::run)?;
     let Some(x) = watershed_pipeline::explain::explain_opportunity(&project, &store, opportunity_id).map_err(Failure::run)? else {
-        return Err(Failure::usage(anyhow::anyhow!("no golden opportunity `{opportunity_id}`; ids look like crm:006… (see `watershed explain --partner P --metric revenue`)")));
+        return Err(Failure::usage(anyhow::anyhow!(
+            "no golden opportunity `{opportunity_id}`; ids look like crm:006… (see `watershed explain --partner P --metric revenue`)"
+        )));
     };
     let locate = |id: i64| x.members.iter().find(|m| m.record_id == id).map(|m| format!("{} {}:{}", m.source, m.locator, m.line));
     if format == OutputFormat::Json {
@@ -236,21 +253,38 @@ pub fn explain_opportunity(dir: &Path, opportunity_id: &str, format: OutputForma
                 serde_json::json!({"record_id": m.record_id, "source": m.source, "file": m.locator, "line": m.line, "relation": m.relation, "tie": m.tie, "run": m.run_id, "row": cells})
             })
             .collect();
-        let fields: Vec<serde_json::Value> = x.fields.iter().map(|f| serde_json::json!({"field": f.field, "record_id": f.record_id, "rule": f.rule})).collect();
-        println!("{}", serde_json::to_string_pretty(&serde_json::json!({"opportunity_id": x.opportunity_id, "members": members, "survivorship": fields})).unwrap_or_default());
+        let fields: Vec<serde_json::Value> =
+            x.fields.iter().map(|f| serde_json::json!({"field": f.field, "record_id": f.record_id, "rule": f.rule})).collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(
+                &serde_json::json!({"opportunity_id": x.opportunity_id, "members": members, "survivorship": fields})
+            )
+            .unwrap_or_default()
+        );
         return Ok(());
     }
     println!("{} — {} source records", x.opportunity_id, x.members.len());
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED).set_header(vec!["record", "relation", "source file:line", "run", "tied by"]);
     for m in &x.members {
-        t.add_row(vec![m.record_id.to_string(), m.relation.clone(), format!("{} {}:{}", m.source, m.locator, m.line), m.run_id.to_string(), m.tie.clone().unwrap_or_default()]);
+        t.add_row(vec![
+            m.record_id.to_string(),
+            m.relation.clone(),
+            format!("{} {}:{}", m.source, m.locator, m.line),
+            m.run_id.to_string(),
+            m.tie.clone().unwrap_or_default(),
+        ]);
     }
     println!("{t}");
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED).set_header(vec!["field", "taken from", "because"]);
     for f in &x.fields {
-        t.add_row(vec![f.field.to_string(), f.record_id.and_then(locate).unwrap_or_else(|| "(no member has a value)".into()), f.rule.to_string()]);
+        t.add_row(vec![
+            f.field.to_string(),
+            f.record_id.and_then(locate).unwrap_or_else(|| "(no member has a value)".into()),
+            f.rule.to_string(),
+        ]);
     }
     println!("{t}");
     println!("Survivorship: [resolve] precedence first, then the latest update (updated_at), then the latest arrival.");

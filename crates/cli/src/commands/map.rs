@@ -67,7 +67,12 @@ const HEADERS: &[(&str, &str)] = &[
 fn append(project: &Project, store: &Store, table: &str, record: &[String], action: &str) -> Result<(), Failure> {
     let path = project.root.join(MAPPINGS_DIR).join(table);
     let existing = std::fs::read(&path).unwrap_or_default();
-    let mut file = std::fs::OpenOptions::new().create(true).append(true).open(&path).with_context(|| format!("cannot open {}", path.display())).map_err(Failure::run)?;
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .with_context(|| format!("cannot open {}", path.display()))
+        .map_err(Failure::run)?;
     if existing.is_empty() {
         let header = HEADERS.iter().find(|(t, _)| *t == table).map_or("", |(_, h)| h);
         writeln!(file, "{header}").map_err(|e| Failure::run(anyhow::anyhow!("cannot write {}: {e}", path.display())))?;
@@ -120,7 +125,11 @@ pub fn suggest(dir: &Path, format: OutputFormat) -> Result<(), Failure> {
     }
     println!("{t}");
     let data_errors = rows.len() - list.iter().map(|u| u.rows).sum::<usize>();
-    println!("{} unresolved values in {} rows; {data_errors} more rows hold data errors (fix with `watershed map correct RECORD_ID FIELD VALUE`, see `watershed quarantine list`).", list.len(), rows.len() - data_errors);
+    println!(
+        "{} unresolved values in {} rows; {data_errors} more rows hold data errors (fix with `watershed map correct RECORD_ID FIELD VALUE`, see `watershed quarantine list`).",
+        list.len(),
+        rows.len() - data_errors
+    );
     Ok(())
 }
 
@@ -140,7 +149,9 @@ pub fn accept(dir: &Path, values: &[String], all: bool, min_score: f64) -> Resul
     let store = watershed_pipeline::open_store(&project).map_err(Failure::run)?;
     let list = unresolved(&store.quarantine().map_err(Failure::run)?);
     if values.is_empty() && !all {
-        return Err(Failure::usage(anyhow::anyhow!("name the values to accept, or pass --all (with --min-score to accept only close matches)")));
+        return Err(Failure::usage(anyhow::anyhow!(
+            "name the values to accept, or pass --all (with --min-score to accept only close matches)"
+        )));
     }
     let mut accepted = 0;
     for u in &list {
@@ -149,7 +160,11 @@ pub fn accept(dir: &Path, values: &[String], all: bool, min_score: f64) -> Resul
         }
         let Some((id, _, score)) = &u.suggestion else {
             if !all {
-                eprintln!("`{}` has no suggestion; add a mapping: {}", u.value, hint(&u.field, &u.value, u.sources.first().map_or("", String::as_str)));
+                eprintln!(
+                    "`{}` has no suggestion; add a mapping: {}",
+                    u.value,
+                    hint(&u.field, &u.value, u.sources.first().map_or("", String::as_str))
+                );
             }
             continue;
         };
@@ -203,14 +218,27 @@ pub fn add(dir: &Path, kind: MappingKind, values: &[String]) -> Result<(), Failu
     let m = &project.mappings;
     let bad = |msg: String| Err(Failure::usage(anyhow::anyhow!(msg)));
     match kind {
-        MappingKind::PartnerAlias if !m.partners.iter().any(|p| p.partner_id == values[1]) => return bad(format!("no partner_id `{}` in mappings/partners.csv", values[1])),
-        MappingKind::ProductAlias if !m.products.iter().any(|p| p.product_id == values[1]) => return bad(format!("no product_id `{}` in mappings/products.csv", values[1])),
-        MappingKind::Stage if values[2].parse::<watershed_model::Stage>().is_err() => {
-            return bad(format!("`{}` is not a canonical stage (prospecting, qualification, proposal, negotiation, closed_won, closed_lost)", values[2]));
+        MappingKind::PartnerAlias if !m.partners.iter().any(|p| p.partner_id == values[1]) => {
+            return bad(format!("no partner_id `{}` in mappings/partners.csv", values[1]));
         }
-        MappingKind::Stage if values[0] != "*" && !project.config.sources.iter().any(|s| s.name == values[0]) => return bad(format!("no source `{}` in watershed.toml (or use *)", values[0])),
-        MappingKind::Fx if chrono::NaiveDate::parse_from_str(&format!("{}-01", values[1]), "%Y-%m-%d").is_err() => return bad(format!("month `{}` is not YYYY-MM", values[1])),
-        MappingKind::Fx if values[2].parse::<rust_decimal::Decimal>().map_or(true, |r| r <= rust_decimal::Decimal::ZERO) => return bad(format!("rate `{}` is not a positive number", values[2])),
+        MappingKind::ProductAlias if !m.products.iter().any(|p| p.product_id == values[1]) => {
+            return bad(format!("no product_id `{}` in mappings/products.csv", values[1]));
+        }
+        MappingKind::Stage if values[2].parse::<watershed_model::Stage>().is_err() => {
+            return bad(format!(
+                "`{}` is not a canonical stage (prospecting, qualification, proposal, negotiation, closed_won, closed_lost)",
+                values[2]
+            ));
+        }
+        MappingKind::Stage if values[0] != "*" && !project.config.sources.iter().any(|s| s.name == values[0]) => {
+            return bad(format!("no source `{}` in watershed.toml (or use *)", values[0]));
+        }
+        MappingKind::Fx if chrono::NaiveDate::parse_from_str(&format!("{}-01", values[1]), "%Y-%m-%d").is_err() => {
+            return bad(format!("month `{}` is not YYYY-MM", values[1]));
+        }
+        MappingKind::Fx if values[2].parse::<rust_decimal::Decimal>().map_or(true, |r| r <= rust_decimal::Decimal::ZERO) => {
+            return bad(format!("rate `{}` is not a positive number", values[2]));
+        }
         _ => {}
     }
     append(&project, &store, table, values, "map add")
@@ -228,5 +256,11 @@ pub fn correct(dir: &Path, record_id: i64, field: &str, value: &str) -> Result<(
     if !known {
         return Err(Failure::usage(anyhow::anyhow!("`{field}` is not a canonical field")));
     }
-    append(&project, &store, "corrections.csv", &[q.source.clone(), q.locator.clone(), q.line.to_string(), field.to_string(), value.to_string()], "map correct")
+    append(
+        &project,
+        &store,
+        "corrections.csv",
+        &[q.source.clone(), q.locator.clone(), q.line.to_string(), field.to_string(), value.to_string()],
+        "map correct",
+    )
 }

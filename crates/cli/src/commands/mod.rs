@@ -6,6 +6,7 @@ pub mod init;
 pub mod inspect;
 pub mod kpis;
 pub mod map;
+pub mod publish;
 pub mod run;
 pub mod status;
 

@@ -29,8 +29,11 @@ pub fn status(dir: &Path, format: OutputFormat) -> Result<(), Failure> {
                 .as_deref()
                 .and_then(|t| chrono::NaiveDateTime::parse_from_str(t.trim_end_matches('Z'), "%Y-%m-%dT%H:%M:%S").ok())
                 .map(|t| (now - t).num_days());
-            let late = matches!((s.expected_cadence_days, age_days), (Some(c), Some(a)) if a > i64::from(c)) || (s.expected_cadence_days.is_some() && last_input.is_none());
-            let last_run = last_summary.as_ref().and_then(|sum| sum["sources"].as_array().and_then(|list| list.iter().find(|x| x["name"] == s.name.as_str()).cloned()));
+            let late = matches!((s.expected_cadence_days, age_days), (Some(c), Some(a)) if a > i64::from(c))
+                || (s.expected_cadence_days.is_some() && last_input.is_none());
+            let last_run = last_summary
+                .as_ref()
+                .and_then(|sum| sum["sources"].as_array().and_then(|list| list.iter().find(|x| x["name"] == s.name.as_str()).cloned()));
             serde_json::json!({
                 "source": s.name, "entity": s.entity, "inputs": fresh.map_or(0, |f| f.1), "rows_read": fresh.map_or(0, |f| f.3),
                 "last_new_input": last_input, "age_days": age_days, "expected_cadence_days": s.expected_cadence_days, "late": late,
@@ -38,24 +41,40 @@ pub fn status(dir: &Path, format: OutputFormat) -> Result<(), Failure> {
             })
         })
         .collect();
-    let by_rule: Vec<serde_json::Value> = violations.iter().map(|(rule, severity, n)| serde_json::json!({"rule": rule, "severity": severity, "count": n})).collect();
+    let by_rule: Vec<serde_json::Value> =
+        violations.iter().map(|(rule, severity, n)| serde_json::json!({"rule": rule, "severity": severity, "count": n})).collect();
     if format == OutputFormat::Json {
         let runs: Vec<serde_json::Value> = runs
             .iter()
             .map(|r| serde_json::json!({"run_id": r.run_id, "started_at": r.started_at, "status": r.status, "summary": r.summary.as_deref().and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok())}))
             .collect();
-        println!("{}", serde_json::to_string_pretty(&serde_json::json!({"sources": sources, "violations": by_rule, "runs": runs, "counts": counts})).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({"sources": sources, "violations": by_rule, "runs": runs, "counts": counts}))
+                .unwrap_or_default()
+        );
         return Ok(());
     }
     println!("{} — store {}", project.config.program.name, project.config.store.url);
     let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED).set_header(vec!["source", "inputs", "last new input (UTC)", "age", "cadence", "last run: read / new / updated / merged / quarantined / skipped"]);
+    t.load_preset(UTF8_FULL_CONDENSED).set_header(vec![
+        "source",
+        "inputs",
+        "last new input (UTC)",
+        "age",
+        "cadence",
+        "last run: read / new / updated / merged / quarantined / skipped",
+    ]);
     for s in &sources {
         let last = &s["last_run"];
         let counts = if last.is_null() {
             "–".to_string()
         } else {
-            ["read", "new", "updated", "merged", "quarantined", "skipped"].iter().map(|k| last[k].as_u64().unwrap_or(0).to_string()).collect::<Vec<_>>().join(" / ")
+            ["read", "new", "updated", "merged", "quarantined", "skipped"]
+                .iter()
+                .map(|k| last[k].as_u64().unwrap_or(0).to_string())
+                .collect::<Vec<_>>()
+                .join(" / ")
         };
         let cadence = match (s["expected_cadence_days"].as_u64(), s["late"].as_bool()) {
             (Some(c), Some(true)) => format!("{c} d — LATE"),
@@ -115,7 +134,10 @@ impl QuarantineFilter {
     }
 }
 
-fn quarantined(dir: &Path, filter: &QuarantineFilter) -> Result<(watershed_config::Project, watershed_store::Store, Vec<QuarantinedRow>), Failure> {
+fn quarantined(
+    dir: &Path,
+    filter: &QuarantineFilter,
+) -> Result<(watershed_config::Project, watershed_store::Store, Vec<QuarantinedRow>), Failure> {
     let project = load_project(dir)?;
     let store = watershed_pipeline::open_store(&project).map_err(Failure::run)?;
     let rows: Vec<_> = store.quarantine().map_err(Failure::run)?.into_iter().filter(|q| filter.keeps(q)).collect();
@@ -152,7 +174,10 @@ pub fn quarantine_list(dir: &Path, filter: &QuarantineFilter, format: OutputForm
                 ]);
             }
             println!("{table}");
-            println!("{} quarantined records. `watershed quarantine show RECORD` for one; `watershed map suggest` to fix mappings; fixed records leave quarantine on the next run.", rows.len());
+            println!(
+                "{} quarantined records. `watershed quarantine show RECORD` for one; `watershed map suggest` to fix mappings; fixed records leave quarantine on the next run.",
+                rows.len()
+            );
         }
     }
     Ok(())
@@ -165,7 +190,8 @@ pub fn quarantine_show(dir: &Path, record_id: i64, format: OutputFormat) -> Resu
         return Err(Failure::usage(anyhow::anyhow!("record {record_id} is not in quarantine")));
     };
     if format == OutputFormat::Json {
-        let cells: serde_json::Map<String, serde_json::Value> = q.headers.iter().cloned().zip(q.values.iter().map(|v| serde_json::Value::from(v.clone()))).collect();
+        let cells: serde_json::Map<String, serde_json::Value> =
+            q.headers.iter().cloned().zip(q.values.iter().map(|v| serde_json::Value::from(v.clone()))).collect();
         println!(
             "{}",
             serde_json::to_string_pretty(&serde_json::json!({"record_id": q.record_id, "source": q.source, "file": q.locator, "line": q.line, "field": q.field, "value": q.value, "reason": q.reason, "row": cells,
@@ -201,7 +227,10 @@ fn export_csv(rows: &[QuarantinedRow], out: &mut dyn std::io::Write) -> Result<(
         }
     }
     let mut w = csv::Writer::from_writer(out);
-    let mut header = vec!["record_id", "source", "file", "line", "field", "value", "reason", "suggestion"].into_iter().map(String::from).collect::<Vec<_>>();
+    let mut header = vec!["record_id", "source", "file", "line", "field", "value", "reason", "suggestion"]
+        .into_iter()
+        .map(String::from)
+        .collect::<Vec<_>>();
     header.extend(columns.iter().cloned());
     w.write_record(&header).map_err(Failure::run)?;
     for q in rows {
@@ -254,9 +283,21 @@ pub fn audit(dir: &Path, limit: usize, format: OutputFormat) -> Result<(), Failu
         return Ok(());
     }
     let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(comfy_table::ContentArrangement::Dynamic).set_header(vec!["at (UTC)", "actor", "action", "object", "old → new"]);
+    t.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(comfy_table::ContentArrangement::Dynamic).set_header(vec![
+        "at (UTC)",
+        "actor",
+        "action",
+        "object",
+        "old → new",
+    ]);
     for e in &log {
-        t.add_row(vec![e.at.clone(), e.actor.clone(), e.action.clone(), e.object.clone(), format!("{} → {}", e.old_value.as_deref().unwrap_or("–"), e.new_value.as_deref().unwrap_or("–"))]);
+        t.add_row(vec![
+            e.at.clone(),
+            e.actor.clone(),
+            e.action.clone(),
+            e.object.clone(),
+            format!("{} → {}", e.old_value.as_deref().unwrap_or("–"), e.new_value.as_deref().unwrap_or("–")),
+        ]);
     }
     println!("{t}");
     Ok(())

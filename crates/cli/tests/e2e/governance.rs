@@ -78,16 +78,26 @@ fn every_number_explained_down_to_file_and_line() {
         assert!(!records.is_empty());
         for r in records {
             let sources = r["sources"].as_array().expect("sources");
-            assert!(sources.iter().all(|s| s["file"].as_str().is_some_and(|f| f.starts_with("inbox/")) && s["line"].as_u64().unwrap_or(0) > 0), "{r}");
+            assert!(
+                sources.iter().all(|s| s["file"].as_str().is_some_and(|f| f.starts_with("inbox/")) && s["line"].as_u64().unwrap_or(0) > 0),
+                "{r}"
+            );
         }
     }
     // A deal reported by several sources: members, ties and the survivorship per field.
     let x = json(&dir, &["explain", "--partner", "P001", "--metric", "revenue", "--period", "FY2026-Q2"]);
-    let merged = x["records"].as_array().expect("records").iter().find(|r| r["sources"].as_array().is_some_and(|s| s.iter().any(|m| m["relation"] == "duplicate"))).expect("a merged deal");
+    let merged = x["records"]
+        .as_array()
+        .expect("records")
+        .iter()
+        .find(|r| r["sources"].as_array().is_some_and(|s| s.iter().any(|m| m["relation"] == "duplicate")))
+        .expect("a merged deal");
     let id = merged["opportunity_id"].as_str().expect("id");
     let o = json(&dir, &["explain", "--opportunity", id]);
     assert!(o["members"].as_array().is_some_and(|m| m.len() >= 2));
-    assert!(o["members"].as_array().is_some_and(|m| m.iter().any(|x| x["tie"].as_str().is_some_and(|t| t.starts_with("crm_opportunity_id")))));
+    assert!(
+        o["members"].as_array().is_some_and(|m| m.iter().any(|x| x["tie"].as_str().is_some_and(|t| t.starts_with("crm_opportunity_id"))))
+    );
     let amount = o["survivorship"].as_array().expect("fields").iter().find(|f| f["field"] == "amount").expect("amount");
     assert_eq!(amount["rule"], "survivor");
     assert_eq!(amount["record_id"], o["members"][0]["record_id"], "the survivor is listed first");

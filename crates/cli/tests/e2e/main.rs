@@ -3,6 +3,7 @@
 mod common;
 mod contract;
 mod example;
-mod metrics;
 mod governance;
 mod ingest;
+mod metrics;
+mod publish;
