@@ -97,7 +97,10 @@ pub fn write_scorecard(
     sheet.set_row_height(3, 32)?;
     let level_formats: HashMap<&str, Format> = ["Excellent", "Good", "At Risk", "Critical", "Insufficient data"]
         .iter()
-        .map(|l| (*l, Format::new().set_background_color(level_color(l)).set_align(FormatAlign::Center)))
+        .map(|l| {
+            let font = if matches!(*l, "Excellent" | "Critical") { Color::White } else { Color::Black };
+            (*l, Format::new().set_background_color(level_color(l)).set_font_color(font).set_align(FormatAlign::Center))
+        })
         .collect();
     for (r, row) in rows.iter().enumerate() {
         let y = 4 + r as u32;
