@@ -177,6 +177,11 @@ enum Command {
         #[command(subcommand)]
         action: MapAction,
     },
+    /// The review queue of the scored matching: list, accept (same deal), reject (different deals).
+    Review {
+        #[command(subcommand)]
+        action: ReviewAction,
+    },
     /// The audit log: runs, mapping changes, exports; newest first.
     Audit {
         /// How many entries.
@@ -253,6 +258,33 @@ enum QuarantineAction {
         /// The CSV file to write.
         #[arg(long)]
         out: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ReviewAction {
+    /// Grey-zone pairs (or every stored decision with --all), both records side by side.
+    List {
+        /// Also merged and human-decided pairs.
+        #[arg(long)]
+        all: bool,
+        /// Output format (table or json).
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
+    /// The two records are the same deal: merge them in every run.
+    Accept {
+        /// One record's key (source:external id), as `review list` shows it.
+        left: String,
+        /// The other's.
+        right: String,
+    },
+    /// The two records are different deals: keep them apart in every run.
+    Reject {
+        /// One record's key.
+        left: String,
+        /// The other's.
+        right: String,
     },
 }
 
@@ -358,6 +390,11 @@ fn main() -> ExitCode {
             print!("{}", commands::publish::bi_schema(&schema));
             Ok(())
         }
+        Command::Review { action } => match action {
+            ReviewAction::List { all, format } => commands::review::list(&cli.project, all, format),
+            ReviewAction::Accept { left, right } => commands::review::decide(&cli.project, &left, &right, true),
+            ReviewAction::Reject { left, right } => commands::review::decide(&cli.project, &left, &right, false),
+        },
         Command::Audit { limit, format } => commands::status::audit(&cli.project, limit, format),
         Command::Inspect { file, entity, format } => commands::inspect::inspect(&file, &entity, format),
         Command::Demo { dir } => commands::demo::demo(&dir),

@@ -215,13 +215,33 @@ impl Default for MetricsConfig {
 }
 
 /// `[resolve]`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ResolveConfig {
     /// Source names, most trusted first: survivorship takes each field from the first.
     #[serde(default)]
     pub precedence: Vec<String>,
+    /// Scored matching of records that share no key (default on).
+    #[serde(default = "default_true")]
+    pub matching: bool,
+    /// Score at or above which two records are merged (default 8.5).
+    pub merge_threshold: Option<f64>,
+    /// Score at or above which a pair goes to the review queue (default 5).
+    pub review_threshold: Option<f64>,
+    /// Close dates further apart are not compared (default 45 days).
+    pub date_window_days: Option<i64>,
 }
+
+fn default_true() -> bool {
+    true
+}
+
+impl Default for ResolveConfig {
+    fn default() -> Self {
+        ResolveConfig { precedence: Vec::new(), matching: true, merge_threshold: None, review_threshold: None, date_window_days: None }
+    }
+}
+
 
 /// The kinds of source. Only `files` is built so far; the others are recognized so
 /// that a configuration naming one gets a clear message.

@@ -23,7 +23,11 @@ pub struct OpportunityExplanation {
 }
 
 /// Explains golden opportunity `opportunity_id`; `None` when there is no such record.
-pub fn explain_opportunity(project: &Project, store: &Store, opportunity_id: &str) -> Result<Option<OpportunityExplanation>, PipelineError> {
+pub fn explain_opportunity(
+    project: &Project,
+    store: &Store,
+    opportunity_id: &str,
+) -> Result<Option<OpportunityExplanation>, PipelineError> {
     let members = store.lineage(opportunity_id)?;
     if members.is_empty() {
         return Ok(None);

@@ -21,7 +21,7 @@ use watershed_config::{PartnerAssignment, Project, SourceConfig};
 use watershed_ingest::{FilesSource, Input, ReadOptions, Source, bind_columns, read_file};
 use watershed_model::Entity;
 use watershed_normalize::{InputContext, Lookups, Rejection, normalize_entity_row, normalize_opportunity};
-use watershed_resolve::{ResolveRecord, resolve};
+use watershed_resolve::{HumanDecision, MatchSettings, ResolveRecord, resolve_with};
 use watershed_store::{QuarantineEntry, Store, StoreError, ViolationEntry};
 use watershed_validate::Severity;
 
@@ -56,9 +56,37 @@ pub enum PipelineError {
     },
 }
 
+/// What the governed dataset is a function of besides the raw records: the
+/// configuration, the mapping tables and people's match decisions.
+fn fingerprint(project: &Project, store: &Store) -> Result<String, PipelineError> {
+    let reviews = store.review_decisions()?;
+    if reviews.is_empty() {
+        return Ok(project.fingerprint.clone());
+    }
+    let mut hasher = <sha2::Sha256 as sha2::Digest>::new();
+    sha2::Digest::update(&mut hasher, project.fingerprint.as_bytes());
+    for (a, b, same) in &reviews {
+        sha2::Digest::update(&mut hasher, format!("{a}\u{1}{b}\u{1}{same}\n").as_bytes());
+    }
+    Ok(format!("{:x}", sha2::Digest::finalize(hasher)))
+}
+
+/// The scored matcher's settings from `[resolve]`, or None when matching is off.
+pub fn match_settings(config: &watershed_config::ResolveConfig) -> Option<MatchSettings> {
+    let d = MatchSettings::default();
+    config.matching.then(|| MatchSettings {
+        merge_threshold: config.merge_threshold.unwrap_or(d.merge_threshold),
+        review_threshold: config.review_threshold.unwrap_or(d.review_threshold),
+        date_window_days: config.date_window_days.unwrap_or(d.date_window_days),
+    })
+}
+
 /// Who is acting, for the audit log: `WATERSHED_ACTOR`, else the login name.
 pub fn actor() -> String {
-    ["WATERSHED_ACTOR", "USER", "LOGNAME", "USERNAME"].iter().find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty())).unwrap_or_else(|| "unknown".into())
+    ["WATERSHED_ACTOR", "USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        .unwrap_or_else(|| "unknown".into())
 }
 
 /// Opens the project's store (SQLite).
@@ -125,9 +153,10 @@ pub fn run(project: &Project, progress: &mut dyn Progress) -> Result<RunReport, 
     }
     progress.finish();
 
-    if new_inputs.is_empty() && store.last_fingerprint()?.as_deref() == Some(project.fingerprint.as_str()) {
+    let current = fingerprint(project, &store)?;
+    if new_inputs.is_empty() && store.last_fingerprint()?.as_deref() == Some(current.as_str()) {
         let finished = Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
-        report.run_id = Some(store.record_up_to_date(&started_text, &finished, &project.fingerprint)?);
+        report.run_id = Some(store.record_up_to_date(&started_text, &finished, &current)?);
         report.status = RunStatus::UpToDate;
         report.elapsed_ms = (Utc::now() - started).num_milliseconds();
         return Ok(report);
@@ -176,6 +205,8 @@ fn rebuild(
     progress: &mut dyn Progress,
 ) -> Result<(), PipelineError> {
     let config = &project.config;
+    let current_fingerprint = fingerprint(project, store)?;
+    let human_decisions = store.review_decisions()?;
     let writer = store.begin_run(started_text)?;
     let previously_quarantined: HashSet<i64> = writer.quarantined_ids()?.into_iter().collect();
 
@@ -259,7 +290,15 @@ fn rebuild(
             PartnerAssignment::Fixed(p) => Some(p),
             PartnerAssignment::FromColumn => None,
         };
-        let ctx = InputContext::infer(&source.name, entity, binding, &cells, source.date_format.as_deref(), fixed_partner, source.currency.clone());
+        let ctx = InputContext::infer(
+            &source.name,
+            entity,
+            binding,
+            &cells,
+            source.date_format.as_deref(),
+            fixed_partner,
+            source.currency.clone(),
+        );
         let rank = config.precedence_rank(&source.name);
         let sha_tag = format!("{}#{}", input.input_seq, source.name);
         // Normalize and validate every row of the input, then check uniqueness across it.
@@ -390,7 +429,15 @@ fn rebuild(
 
     // 5. Resolve opportunities into golden records and store them with lineage.
     progress.stage("resolve", opportunity_records.len() as u64);
-    let golden = resolve(&opportunity_records);
+    let matcher = match_settings(&config.resolve);
+    let humans: Vec<HumanDecision> = human_decisions.into_iter().map(|(left, right, same)| HumanDecision { left, right, same }).collect();
+    let resolution = resolve_with(&opportunity_records, matcher.as_ref(), &humans);
+    for d in &resolution.decisions {
+        writer.insert_match_decision(&d.left, &d.right, d.records.0, d.records.1, d.score.total, &d.score.describe(), d.decision.as_str())?;
+        *report.matching.entry(d.decision.as_str().to_string()).or_default() += 1;
+    }
+    report.comparisons = resolution.comparisons;
+    let golden = resolution.golden;
     progress.finish();
     progress.stage("store", golden.len() as u64);
     let position: HashMap<i64, usize> = opportunity_records.iter().enumerate().map(|(i, r)| (r.record_id, i)).collect();
@@ -461,9 +508,12 @@ fn rebuild(
         action: "run".into(),
         object: format!("run {}", writer.run_id()),
         old_value: None,
-        new_value: Some(format!("{read} rows read, {} golden opportunities, {} in quarantine", report.golden_opportunities, report.quarantine_open)),
+        new_value: Some(format!(
+            "{read} rows read, {} golden opportunities, {} in quarantine",
+            report.golden_opportunities, report.quarantine_open
+        )),
     })?;
-    writer.commit(&finished, &project.fingerprint, &report.to_json().to_string())?;
+    writer.commit(&finished, &current_fingerprint, &report.to_json().to_string())?;
     Ok(())
 }
 
@@ -514,7 +564,9 @@ fn apply_corrections(
     for (i, (_, line, _)) in rows.iter().enumerate() {
         let Some(list) = corrections.get(&(source.to_string(), locator.to_string(), *line)) else { continue };
         for (field, value) in list {
-            let Some(spec) = watershed_model::Entity::ALL.iter().flat_map(|e| e.fields()).find(|f| f.name == field.as_str()) else { continue };
+            let Some(spec) = watershed_model::Entity::ALL.iter().flat_map(|e| e.fields()).find(|f| f.name == field.as_str()) else {
+                continue;
+            };
             let column = match binding.columns.iter().position(|c| *c == Some(spec.name)) {
                 Some(c) => c,
                 None => {

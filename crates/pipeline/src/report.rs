@@ -71,6 +71,10 @@ pub struct RunReport {
     pub scorecard_periods: u64,
     /// Data-quality rule violations in the dataset after the run, by rule.
     pub violations: BTreeMap<String, u64>,
+    /// Scored-matching decisions by kind (merged, review, human_merged, human_split).
+    pub matching: BTreeMap<String, u64>,
+    /// Pairs the scored matching compared.
+    pub comparisons: u64,
     /// Things a person should look at (unmapped required columns, …).
     pub warnings: Vec<String>,
     /// Wall time.
@@ -92,6 +96,8 @@ impl RunReport {
             quarantine_open: 0,
             scorecard_periods: 0,
             violations: BTreeMap::new(),
+            matching: BTreeMap::new(),
+            comparisons: 0,
             warnings: Vec::new(),
             elapsed_ms: 0,
         }

@@ -8,7 +8,12 @@
 //! Each field survives from the most trusted source (`[resolve] precedence`), then
 //! the most recent update.
 
-use std::collections::{BTreeMap, HashMap};
+pub mod matching;
+
+pub use matching::{MatchSettings, Profile, Score};
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use chrono::NaiveDate;
 use watershed_model::{Opportunity, OpportunityPartner, PartnerRole, SourceOpportunity};
 
 /// One normalized opportunity row with its provenance.
@@ -97,8 +102,76 @@ impl UnionFind {
     }
 }
 
-/// Resolves `records` into golden records, ordered by opportunity id.
+/// A person's decision on a pair of records, which beats the score in every run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HumanDecision {
+    /// One record's stable key (`source:external id`).
+    pub left: String,
+    /// The other's.
+    pub right: String,
+    /// Same deal (merge) or not (keep apart).
+    pub same: bool,
+}
+
+/// What the matcher decided about one compared pair.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// Score at or above the merge threshold: merged.
+    Merged,
+    /// Grey zone: queued for review, not merged.
+    Review,
+    /// A person said: the same deal.
+    HumanMerged,
+    /// A person said: different deals.
+    HumanSplit,
+}
+
+impl Decision {
+    /// Lower-case name, as stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Merged => "merged",
+            Decision::Review => "review",
+            Decision::HumanMerged => "human_merged",
+            Decision::HumanSplit => "human_split",
+        }
+    }
+}
+
+/// A scored comparison worth keeping (merged, in review, or decided by a person).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MatchDecision {
+    /// One side's stable key.
+    pub left: String,
+    /// The other side's.
+    pub right: String,
+    /// A record of each side: (left, right).
+    pub records: (i64, i64),
+    /// The score and its parts.
+    pub score: Score,
+    /// The decision.
+    pub decision: Decision,
+}
+
+/// Golden records plus the matcher's decisions and effort.
+#[derive(Debug, Clone, Default)]
+pub struct Resolution {
+    /// Golden records, ordered by opportunity id.
+    pub golden: Vec<Golden>,
+    /// Merged, review and human decisions of the scored matching.
+    pub decisions: Vec<MatchDecision>,
+    /// Pairs compared by the scored matching.
+    pub comparisons: u64,
+}
+
+/// Resolves `records` with keys only (no scored matching), ordered by opportunity id.
 pub fn resolve(records: &[ResolveRecord]) -> Vec<Golden> {
+    resolve_with(records, None, &[]).golden
+}
+
+/// Resolves `records`: keys first, then — with `settings` — scored matching inside
+/// blocks, with `humans`' decisions beating the score.
+pub fn resolve_with(records: &[ResolveRecord], settings: Option<&MatchSettings>, humans: &[HumanDecision]) -> Resolution {
     // 1. Records → groups (same source + external id).
     let mut group_of_key: HashMap<(&str, &str), usize> = HashMap::new();
     let mut group_key: Vec<(String, String)> = Vec::new();
@@ -155,7 +228,13 @@ pub fn resolve(records: &[ResolveRecord]) -> Vec<Golden> {
             }
         }
     }
-    // 4. Clusters → golden records.
+    // 4. Scored matching of what keys did not join.
+    let mut decisions = Vec::new();
+    let mut comparisons = 0;
+    if let Some(settings) = settings {
+        comparisons = scored_matching(records, &record_group, &group_key, &mut uf, settings, humans, &mut decisions, &mut ties);
+    }
+    // 5. Clusters → golden records.
     let mut clusters: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for (i, g) in record_group.iter().enumerate() {
         let root = uf.find(*g);
@@ -165,7 +244,92 @@ pub fn resolve(records: &[ResolveRecord]) -> Vec<Golden> {
     let mut golden: Vec<Golden> =
         clusters.into_values().map(|members| build_golden(records, &record_group, &group_key, members, &tie_of)).collect();
     golden.sort_by(|a, b| a.opportunity.opportunity_id.cmp(&b.opportunity.opportunity_id));
-    golden
+    Resolution { golden, decisions, comparisons }
+}
+
+/// Compares clusters that share a partner and have close dates within the window, and
+/// joins those that score at or above the merge threshold (best first, so the
+/// chaining guard keeps the better match). Returns the number of comparisons.
+#[allow(clippy::too_many_arguments)]
+fn scored_matching(
+    records: &[ResolveRecord],
+    record_group: &[usize],
+    group_key: &[(String, String)],
+    uf: &mut UnionFind,
+    settings: &MatchSettings,
+    humans: &[HumanDecision],
+    decisions: &mut Vec<MatchDecision>,
+    ties: &mut Vec<(i64, String)>,
+) -> u64 {
+    // Each cluster's most trusted record represents it.
+    let mut members: HashMap<usize, Vec<usize>> = HashMap::new();
+    for i in 0..records.len() {
+        members.entry(uf.find(record_group[i])).or_default().push(i);
+    }
+    let mut representative: HashMap<usize, usize> = HashMap::new();
+    let mut blocks: Vec<(&str, NaiveDate, usize)> = Vec::new();
+    for (root, list) in &mut members {
+        trust_order(records, list);
+        let rep = list[0];
+        representative.insert(*root, rep);
+        let mut partners: Vec<&str> = list.iter().map(|&i| records[i].row.partner_id.as_str()).collect();
+        partners.sort_unstable();
+        partners.dedup();
+        for p in partners {
+            blocks.push((p, records[rep].row.close_date, *root));
+        }
+    }
+    blocks.sort_unstable_by(|a, b| a.0.cmp(b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    let key_of = |i: usize| {
+        let (s, k) = &group_key[record_group[i]];
+        format!("{s}:{k}")
+    };
+    let human: HashMap<(String, String), bool> = humans
+        .iter()
+        .map(|h| if h.left <= h.right { ((h.left.clone(), h.right.clone()), h.same) } else { ((h.right.clone(), h.left.clone()), h.same) })
+        .collect();
+    let profiles: HashMap<usize, Profile> = representative.iter().map(|(root, &rep)| (*root, Profile::of(&records[rep].row))).collect();
+    let mut seen: HashSet<(usize, usize)> = HashSet::new();
+    let mut candidates: Vec<(f64, usize, usize, Score, Option<bool>)> = Vec::new();
+    let mut comparisons = 0u64;
+    for (i, &(partner, date, root)) in blocks.iter().enumerate() {
+        for &(other_partner, other_date, other) in &blocks[i + 1..] {
+            if other_partner != partner || (other_date - date).num_days() > settings.date_window_days {
+                break;
+            }
+            let pair = (root.min(other), root.max(other));
+            if root == other || !seen.insert(pair) {
+                continue;
+            }
+            // Two records of one source are two deals: never compared.
+            if uf.sources[root].iter().any(|s| uf.sources[other].contains(s)) {
+                continue;
+            }
+            comparisons += 1;
+            let sc = matching::score(&profiles[&root], &profiles[&other]);
+            let (ka, kb) = (key_of(representative[&root]), key_of(representative[&other]));
+            let verdict = human.get(&if ka <= kb { (ka, kb) } else { (kb, ka) }).copied();
+            if verdict.is_some() || sc.total >= settings.review_threshold {
+                candidates.push((sc.total, pair.0, pair.1, sc, verdict));
+            }
+        }
+    }
+    // People first, then the best scores.
+    candidates.sort_by(|a, b| b.4.is_some().cmp(&a.4.is_some()).then(b.0.total_cmp(&a.0)).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    for (total, a, b, sc, verdict) in candidates {
+        let (ra, rb) = (representative[&a], representative[&b]);
+        let decision = match verdict {
+            Some(true) => Decision::HumanMerged,
+            Some(false) => Decision::HumanSplit,
+            None if total >= settings.merge_threshold => Decision::Merged,
+            None => Decision::Review,
+        };
+        if matches!(decision, Decision::Merged | Decision::HumanMerged) && uf.union(a, b) {
+            ties.push((records[rb].record_id, format!("match score {}", sc.describe())));
+        }
+        decisions.push(MatchDecision { left: key_of(ra), right: key_of(rb), records: (records[ra].record_id, records[rb].record_id), score: sc, decision });
+    }
+    comparisons
 }
 
 /// Most trusted first: source precedence, then the latest update, then the latest arrival.

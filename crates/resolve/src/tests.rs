@@ -138,3 +138,57 @@ fn survivorship_names_the_record_of_each_field() {
     assert_eq!(of("industry"), Some((Some(2), "first with a value")));
     assert_eq!(of("name"), Some((None, "first with a value")));
 }
+
+fn matcher() -> MatchSettings {
+    MatchSettings::default()
+}
+
+#[test]
+fn scored_matching_merges_an_unkeyed_duplicate_and_queues_the_grey_zone() {
+    let mut crm = rec(1, "crm", 0, Some("006A"), "P1", 125000);
+    crm.row.customer_name = "Riverbend Pharmaceuticals Inc.".into();
+    let mut sheet = rec(2, "sheets", 1, Some("CM-1"), "P1", 125000);
+    sheet.row.customer_name = "RIVERBEND PHARMACEUTICALS".into();
+    sheet.row.close_date = NaiveDate::from_ymd_opt(2026, 3, 5).unwrap();
+    let mut grey = rec(3, "partner_files", 2, Some("D-7"), "P1", 118000);
+    grey.row.customer_name = "Riverbend Pharma".into();
+    grey.row.close_date = NaiveDate::from_ymd_opt(2026, 3, 20).unwrap();
+    let mut other = rec(4, "sheets", 1, Some("CM-2"), "P1", 9000);
+    other.row.customer_name = "Eastgate Media".into();
+    let r = resolve_with(&[crm, sheet, grey, other], Some(&matcher()), &[]);
+    assert_eq!(r.golden.len(), 3, "{:?}", r.decisions);
+    let merged = r.golden.iter().find(|g| g.opportunity.opportunity_id == "crm:006A").unwrap();
+    assert_eq!(merged.members.len(), 2);
+    assert!(merged.ties.iter().any(|(_, t)| t.starts_with("match score")));
+    assert!(r.decisions.iter().any(|d| d.decision == Decision::Review), "{:?}", r.decisions);
+    assert!(r.comparisons >= 3);
+}
+
+#[test]
+fn a_human_decision_beats_the_score() {
+    let mut crm = rec(1, "crm", 0, Some("006A"), "P1", 125000);
+    crm.row.customer_name = "Riverbend Pharmaceuticals".into();
+    let mut sheet = rec(2, "sheets", 1, Some("CM-1"), "P1", 125000);
+    sheet.row.customer_name = "Riverbend Pharmaceuticals".into();
+    let split = [HumanDecision { left: "sheets:CM-1".into(), right: "crm:006A".into(), same: false }];
+    let r = resolve_with(&[crm.clone(), sheet.clone()], Some(&matcher()), &split);
+    assert_eq!(r.golden.len(), 2);
+    assert_eq!(r.decisions[0].decision, Decision::HumanSplit);
+    let mut far = sheet;
+    far.row.amount = rust_decimal::Decimal::from(1);
+    let join = [HumanDecision { left: "crm:006A".into(), right: "sheets:CM-1".into(), same: true }];
+    let r = resolve_with(&[crm, far], Some(&matcher()), &join);
+    assert_eq!(r.golden.len(), 1);
+}
+
+#[test]
+fn scored_matching_never_joins_two_records_of_one_source() {
+    let mut a = rec(1, "crm", 0, Some("A"), "P1", 100);
+    a.row.customer_name = "Same Customer".into();
+    let mut b = rec(2, "crm", 0, Some("B"), "P1", 100);
+    b.row.customer_name = "Same Customer".into();
+    let mut c = rec(3, "sheets", 1, Some("S"), "P1", 100);
+    c.row.customer_name = "Same Customer".into();
+    let r = resolve_with(&[a, b, c], Some(&matcher()), &[]);
+    assert_eq!(r.golden.len(), 2, "the sheet row joins one of the two CRM deals, never both");
+}

@@ -455,6 +455,46 @@ impl Store {
         Ok(out)
     }
 
+    /// Where a raw record came from and its cells: (source, file, line, headers, cells).
+    pub fn record(&self, record_id: i64) -> Result<Option<(String, String, u64, Vec<String>, Vec<String>)>> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT i.source, i.locator, r.line, i.headers, r.values_json FROM raw_records r JOIN inputs i USING (input_id) WHERE r.record_id = ?1",
+                [record_id],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?)),
+            )
+            .optional()?;
+        match row {
+            None => Ok(None),
+            Some((source, locator, line, headers, values)) => {
+                Ok(Some((source, locator, line as u64, parse_json_cells("inputs", "headers", &headers)?, parse_json_cells("raw_records", "values_json", &values)?)))
+            }
+        }
+    }
+
+    /// People's match decisions: (left key, right key, same deal).
+    pub fn review_decisions(&self) -> Result<Vec<(String, String, bool)>> {
+        let mut stmt = self.conn.prepare("SELECT left_key, right_key, same FROM review_decisions ORDER BY left_key, right_key")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)? != 0)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Records a person's decision on a pair (replacing an earlier one).
+    pub fn set_review_decision(&self, left_key: &str, right_key: &str, same: bool, actor: &str, at: &str) -> Result<()> {
+        let (a, b) = if left_key <= right_key { (left_key, right_key) } else { (right_key, left_key) };
+        self.conn.execute("INSERT OR REPLACE INTO review_decisions VALUES (?1, ?2, ?3, ?4, ?5)", params![a, b, same, actor, at])?;
+        Ok(())
+    }
+
+    /// The scored-matching decisions of the dataset: (left key, right key, left record,
+    /// right record, score, parts, decision), best score first.
+    pub fn match_decisions(&self) -> Result<Vec<(String, String, i64, i64, f64, String, String)>> {
+        let mut stmt = self.conn.prepare("SELECT left_key, right_key, left_record, right_record, score, parts, decision FROM match_decisions ORDER BY score DESC")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Appends to the audit log (append-only: there is no update or delete).
     pub fn audit(&self, entry: &AuditEntry) -> Result<()> {
         insert_audit(&self.conn, entry)
@@ -718,6 +758,14 @@ impl RunWriter<'_> {
         Ok(())
     }
 
+    /// Stores one decision of the scored matching.
+    #[allow(clippy::too_many_arguments)]
+    pub fn insert_match_decision(&self, left_key: &str, right_key: &str, left_record: i64, right_record: i64, score: f64, parts: &str, decision: &str) -> Result<()> {
+        let mut stmt = self.tx.prepare_cached("INSERT INTO match_decisions VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?;
+        stmt.execute(params![self.run_id, left_key, right_key, left_record, right_record, score, parts, decision])?;
+        Ok(())
+    }
+
     /// Appends to the audit log inside this run.
     pub fn audit(&self, entry: &AuditEntry) -> Result<()> {
         insert_audit(&self.tx, entry)
@@ -727,7 +775,7 @@ impl RunWriter<'_> {
     /// history) so that it can be rebuilt from the raw records.
     pub fn clear_dataset(&self) -> Result<()> {
         let mut sql = String::from(
-            "DELETE FROM quality_violations; DELETE FROM record_lineage; DELETE FROM quarantine; DELETE FROM opportunity_partners; DELETE FROM opportunities; DELETE FROM partners; DELETE FROM products;",
+            "DELETE FROM match_decisions; DELETE FROM quality_violations; DELETE FROM record_lineage; DELETE FROM quarantine; DELETE FROM opportunity_partners; DELETE FROM opportunities; DELETE FROM partners; DELETE FROM products;",
         );
         for e in Entity::ALL.iter().filter(|e| **e != Entity::Opportunities) {
             sql.push_str(&format!("DELETE FROM {};", e.name()));

@@ -60,13 +60,23 @@ CREATE TABLE IF NOT EXISTS quarantine (
 );
 
 CREATE TABLE IF NOT EXISTS match_decisions (
+    run_id        INTEGER NOT NULL,
+    left_key      TEXT NOT NULL,            -- source:external id of one side
+    right_key     TEXT NOT NULL,
     left_record   INTEGER NOT NULL,
     right_record  INTEGER NOT NULL,
-    score         TEXT,
-    decision      TEXT NOT NULL,
-    decided_by    TEXT NOT NULL,
-    run_id        INTEGER,
-    PRIMARY KEY (left_record, right_record)
+    score         REAL NOT NULL,
+    parts         TEXT NOT NULL,            -- the score's parts, e.g. "8.5 (customer +4.5, amount +3.5, …)"
+    decision      TEXT NOT NULL             -- merged | review | human_merged | human_split (recomputed every run)
+);
+
+CREATE TABLE IF NOT EXISTS review_decisions (
+    left_key      TEXT NOT NULL,
+    right_key     TEXT NOT NULL,
+    same          INTEGER NOT NULL,         -- 1: the same deal, 0: different deals
+    actor         TEXT NOT NULL,
+    at            TEXT NOT NULL,
+    PRIMARY KEY (left_key, right_key)       -- a person's decision persists across runs and beats the score
 );
 
 CREATE TABLE IF NOT EXISTS audit_log (

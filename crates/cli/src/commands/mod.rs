@@ -7,6 +7,7 @@ pub mod inspect;
 pub mod kpis;
 pub mod map;
 pub mod publish;
+pub mod review;
 pub mod run;
 pub mod status;
 
