@@ -353,6 +353,13 @@ impl From<anyhow::Error> for Failure {
 }
 
 fn main() -> ExitCode {
+    // Output piped into `head` ends quietly, as for other command-line tools, instead
+    // of panicking on a closed pipe.
+    #[cfg(unix)]
+    // SAFETY: restoring the default SIGPIPE disposition before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Init { dir, example, force } => commands::init::init(dir.unwrap_or(cli.project), example, force),

@@ -473,6 +473,19 @@ impl Store {
         }
     }
 
+    /// The source row of a partner's target for a period (the last loaded wins): (file, line).
+    pub fn target_source(&self, partner_id: &str, period: &str) -> Result<Option<(String, u64)>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT i.locator, r.line FROM targets t JOIN raw_records r ON r.record_id = t.record_id JOIN inputs i ON i.input_id = r.input_id
+                 WHERE t.partner_id = ?1 AND t.period = ?2 ORDER BY t.record_id DESC LIMIT 1",
+                params![partner_id, period],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)),
+            )
+            .optional()?)
+    }
+
     /// People's match decisions: (left key, right key, same deal).
     pub fn review_decisions(&self) -> Result<Vec<(String, String, bool)>> {
         let mut stmt = self.conn.prepare("SELECT left_key, right_key, same FROM review_decisions ORDER BY left_key, right_key")?;

@@ -26,6 +26,16 @@ const OPPORTUNITY_SUMS: &[&str] = &[
     "lost_count",
 ];
 
+/// Ratios of the opportunity family: (metric, formula, the sums it is made of).
+const RATIOS: &[(&str, &str, &[&str])] = &[
+    ("attainment_pct", "revenue / target × 100", &["revenue"]),
+    ("growth_pct", "(revenue − revenue_prev) / revenue_prev × 100", &["revenue", "revenue_prev"]),
+    ("coverage_pct", "pipeline_value / target × 100", &["pipeline_value"]),
+    ("avg_deal_size", "pipeline_value / pipeline_count", &["pipeline_value", "pipeline_count"]),
+    ("win_rate_pct", "won_count / (won_count + lost_count) × 100", &["won_count", "lost_count"]),
+    ("partner_margin", "revenue − partner_cost", &["revenue"]),
+];
+
 /// Explains `metric` of `partner` in `period`.
 pub fn explain(
     dir: &Path,
@@ -99,6 +109,27 @@ pub fn explain(
         return Ok(());
     }
 
+    if let Some((_, formula, parts)) = RATIOS.iter().find(|(m, _, _)| *m == def.name) {
+        // A ratio: its formula with the values, the target's source row, then each part's records.
+        let target = if formula.contains("target") { store.target_source(&partner_id, &period.to_string()).map_err(Failure::run)? } else { None };
+        if format == OutputFormat::Json {
+            let components: Vec<serde_json::Value> = parts.iter().map(|m| serde_json::json!({"metric": m, "value": row.get(m).map(|v| v.round_dp(2).to_string())})).collect();
+            let out = serde_json::json!({"partner_id": partner_id, "period": period.to_string(), "metric": def.name, "value": value.map(|v| v.round_dp(2).to_string()), "formula": formula,
+                "components": components, "target": row.get("target").map(|v| v.to_string()), "target_source": target.as_ref().map(|(f, l)| format!("{f}:{l}"))});
+            println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+            return Ok(());
+        }
+        let shown: Vec<String> = parts.iter().chain(formula.contains("target").then_some(&"target")).map(|m| format!("{m} = {}", human_text(m, row.get(m)))).collect();
+        println!("{} of {partner_id} in {period} (as of {as_of}) = {} = {formula}, with {}", def.name, human_text(def.name, value), shown.join(", "));
+        if let Some((file, line)) = target {
+            println!("target from {file}:{line}");
+        }
+        for part in parts.iter() {
+            println!();
+            explain(dir, &partner_id, part, Some(&period.to_string()), Some(&as_of.to_string()), format)?;
+        }
+        return Ok(());
+    }
     if !OPPORTUNITY_SUMS.contains(&def.name) {
         println!("{} of {partner_id} in {period} (as of {as_of}) = {}", def.name, human_text(def.name, value));
         println!("definition: {}", def.definition);

@@ -84,6 +84,14 @@ fn every_number_explained_down_to_file_and_line() {
             );
         }
     }
+    // Ratios: the formula, its parts and the target's source row.
+    let x = json(&dir, &["explain", "--partner", "P001", "--metric", "attainment_pct", "--period", "FY2026-Q2"]);
+    assert_eq!(x["formula"], "revenue / target × 100");
+    assert!(x["target_source"].as_str().is_some_and(|s| s.starts_with("inbox/targets/targets.csv:")), "{x}");
+    let value = d(x["value"].as_str().expect("value"));
+    let by_hand = d(x["components"][0]["value"].as_str().expect("revenue")) / d(x["target"].as_str().expect("target")) * d("100");
+    assert!((value - by_hand).abs() <= d("0.01"), "{value} vs {by_hand}");
+
     // A deal reported by several sources: members, ties and the survivorship per field.
     let x = json(&dir, &["explain", "--partner", "P001", "--metric", "revenue", "--period", "FY2026-Q2"]);
     let merged = x["records"]
