@@ -4,14 +4,13 @@
 use crate::commands::{load_project, publish_format};
 use crate::{Failure, OutputFormat};
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::Path;
 use watershed_config::Project;
 use watershed_metrics::{
     Index, MetricRow, PeerStat, Segment, TierStatus, default_as_of, partner_metrics, peers, tier_status, trailing_revenue,
 };
-use watershed_model::{Dataset, FiscalPeriod, PartnerRole, Stage};
+use watershed_model::{Dataset, FiscalPeriod};
 use watershed_normalize::Lookups;
 
 /// Parses `--period`, defaulting to the quarter containing `today`.
@@ -158,29 +157,15 @@ pub fn alerts(dir: &Path, period: Option<&str>, partner: Option<&str>, format: O
 /// Program totals for the period, each opportunity counted once; sourced and
 /// influenced side by side, never added.
 pub fn program_line(data: &Dataset, calendar: &watershed_model::FiscalCalendar, period: FiscalPeriod) -> String {
-    let (start, end) = (calendar.start(period), calendar.end(period));
-    let won: HashSet<&str> = data
-        .opportunities
-        .iter()
-        .filter(|o| o.stage == Stage::ClosedWon && start <= o.close_date && o.close_date <= end)
-        .map(|o| o.opportunity_id.as_str())
-        .collect();
-    let amount_of: HashMap<&str, Decimal> = data.opportunities.iter().map(|o| (o.opportunity_id.as_str(), o.amount)).collect();
-    let with_role = |role: PartnerRole| -> Decimal {
-        let ids: HashSet<&str> = data
-            .links
-            .iter()
-            .filter(|l| l.role == role && won.contains(l.opportunity_id.as_str()))
-            .map(|l| l.opportunity_id.as_str())
-            .collect();
-        ids.iter().filter_map(|id| amount_of.get(id)).sum()
+    let as_of = calendar.end(period);
+    let Some(p) = watershed_metrics::program(calendar, data, period, as_of, None).into_iter().next() else {
+        return format!("Program {period}: no partner opportunities");
     };
-    let total: Decimal = won.iter().filter_map(|id| amount_of.get(id)).sum();
     format!(
         "Program {period}: {} won deals worth {} (each deal once) — partner-sourced {} | partner-influenced {} (side by side, never added)",
-        won.len(),
-        watershed_publish::format_money(total),
-        watershed_publish::format_money(with_role(PartnerRole::Sourced)),
-        watershed_publish::format_money(with_role(PartnerRole::Influenced))
+        p.won_count,
+        watershed_publish::format_money(p.revenue),
+        watershed_publish::format_money(p.revenue_sourced),
+        watershed_publish::format_money(p.revenue_influenced)
     )
 }
