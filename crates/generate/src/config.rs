@@ -88,9 +88,55 @@ partner = "from_column"
     s.push_str(
         r#"
 # When several sources report the same deal, the values of the source listed first
-# survive (then the most recent update).
+# survive (then the most recent update). Deals that share no id are matched by a
+# score (customer, amount, close date, product family, country); the grey zone goes
+# to `watershed review`.
 [resolve]
 precedence = ["crm", "sheets", "partner_files"]
+merge_threshold = 8.5
+review_threshold = 5.0
+
+# What each tier requires (each value: at least); `watershed kpis --partner ID`
+# shows the tier a partner qualifies for and the gap to the next one.
+[[tiers]]
+name = "Silver"
+rank = 1
+
+[[tiers]]
+name = "Gold"
+rank = 2
+  [tiers.requires]
+  revenue_t4q = 2500000          # closed-won revenue over the trailing four quarters
+  active_certifications = 3
+
+[[tiers]]
+name = "Platinum"
+rank = 3
+  [tiers.requires]
+  revenue_t4q = 8000000
+  active_certifications = 5
+  csat = 4.0
+
+# Alert thresholds (seed 001's benchmarks) and data-quality rules: the defaults,
+# written out so they can be tuned.
+[alerts]
+coverage_min_pct = 150
+approval_rate_min_pct = 75
+csat_min = 4.5
+mdf_utilization_min_pct = 70
+mdf_utilization_max_pct = 85
+certifications_min = 2
+certification_expiry_days = 90
+health_drop_points = 10
+
+[quality]
+negative_amount = "error"
+score_range = "error"
+close_before_created = "warn"
+cross_source_conflict = "warn"
+amount_tolerance_pct = 5
+stale_pipeline = "warn"
+duplicate_external_id = "warn"
 "#,
     );
     s

@@ -971,7 +971,7 @@ fn config_and_mappings_are_consistent() {
     let text = std::fs::read_to_string(dir.join("watershed.toml")).expect("toml");
     let cfg: toml::Table = text.parse().expect("valid toml");
     let top: BTreeSet<&str> = cfg.keys().map(String::as_str).collect();
-    assert_eq!(top, BTreeSet::from(["metrics", "program", "resolve", "sources", "store"]));
+    assert_eq!(top, BTreeSet::from(["alerts", "metrics", "program", "quality", "resolve", "sources", "store", "tiers"]));
     assert_eq!(cfg["program"]["fiscal_year_start_month"].as_integer(), Some(1));
     assert_eq!(cfg["metrics"]["cycle_ceiling_days"].as_integer(), Some(180));
     let sources = cfg["sources"].as_array().expect("sources");
