@@ -12,7 +12,7 @@ pub mod matching;
 
 pub use matching::{MatchSettings, Profile, Score};
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use chrono::NaiveDate;
 use watershed_model::{Opportunity, OpportunityPartner, PartnerRole, SourceOpportunity};
 
@@ -267,6 +267,7 @@ fn scored_matching(
         members.entry(uf.find(record_group[i])).or_default().push(i);
     }
     let mut representative: HashMap<usize, usize> = HashMap::new();
+    let mut partners_of: HashMap<usize, Vec<&str>> = HashMap::new();
     let mut blocks: Vec<(&str, NaiveDate, usize)> = Vec::new();
     for (root, list) in &mut members {
         trust_order(records, list);
@@ -275,9 +276,10 @@ fn scored_matching(
         let mut partners: Vec<&str> = list.iter().map(|&i| records[i].row.partner_id.as_str()).collect();
         partners.sort_unstable();
         partners.dedup();
-        for p in partners {
+        for p in &partners {
             blocks.push((p, records[rep].row.close_date, *root));
         }
+        partners_of.insert(*root, partners);
     }
     blocks.sort_unstable_by(|a, b| a.0.cmp(b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
     let key_of = |i: usize| {
@@ -289,7 +291,6 @@ fn scored_matching(
         .map(|h| if h.left <= h.right { ((h.left.clone(), h.right.clone()), h.same) } else { ((h.right.clone(), h.left.clone()), h.same) })
         .collect();
     let profiles: HashMap<usize, Profile> = representative.iter().map(|(root, &rep)| (*root, Profile::of(&records[rep].row))).collect();
-    let mut seen: HashSet<(usize, usize)> = HashSet::new();
     let mut candidates: Vec<(f64, usize, usize, Score, Option<bool>)> = Vec::new();
     let mut comparisons = 0u64;
     for (i, &(partner, date, root)) in blocks.iter().enumerate() {
@@ -298,7 +299,10 @@ fn scored_matching(
                 break;
             }
             let pair = (root.min(other), root.max(other));
-            if root == other || !seen.insert(pair) {
+            // Clusters with several partners in common meet in several blocks: compare
+            // them only in the block of their first common partner (no set of seen pairs).
+            let first_common = partners_of[&root].iter().find(|p| partners_of[&other].contains(p));
+            if root == other || first_common != Some(&partner) {
                 continue;
             }
             // Two records of one source are two deals: never compared.
