@@ -102,8 +102,22 @@ const ALIASES: &[(&str, &[&str])] = &[
             "importe",
         ],
     ),
-    ("currency", &["currency", "currency code", "opportunity currency", "ccy", "curr", "währung", "waehrung", "devise", "moneda"]),
-    ("stage", &["stage", "status", "phase", "sales stage", "deal stage", "opportunity stage", "étape", "statut", "etapa"]),
+    (
+        "currency",
+        &[
+            "currency",
+            "currency code",
+            "currency iso code",
+            "opportunity currency",
+            "ccy",
+            "curr",
+            "währung",
+            "waehrung",
+            "devise",
+            "moneda",
+        ],
+    ),
+    ("stage", &["stage", "status", "phase", "sales stage", "deal stage", "opportunity stage", "stage name", "étape", "statut", "etapa"]),
     (
         "created_date",
         &[
@@ -187,8 +201,9 @@ const ALIASES: &[(&str, &[&str])] = &[
     ("opportunity_id", &["opportunity id", "crm opportunity id"]),
 ];
 
-/// The comparison key of a header: lower case, punctuation and `_` as spaces, a
-/// trailing currency removed (`Amount (EUR)`, `Betrag EUR`); returns the key and that currency.
+/// The comparison key of a header: lower case, punctuation and `_` as spaces, camelCase
+/// split into words (`CloseDate`), a trailing currency removed (`Amount (EUR)`,
+/// `Betrag EUR`); returns the key and that currency.
 pub fn header_key(header: &str) -> (String, Option<String>) {
     let trimmed = header.trim().trim_start_matches('\u{feff}').trim();
     let mut text = trimmed.to_string();
@@ -200,10 +215,16 @@ pub fn header_key(header: &str) -> (String, Option<String>) {
             text = trimmed[..open].to_string();
         }
     }
-    let mut key = String::with_capacity(text.len());
-    for ch in text.to_lowercase().chars() {
+    let mut key = String::with_capacity(text.len() + 4);
+    let mut previous_lower = false;
+    for ch in text.chars() {
+        // camelCase API names (`CloseDate`, `StageName`) are words too.
+        if ch.is_uppercase() && previous_lower {
+            key.push(' ');
+        }
+        previous_lower = ch.is_lowercase() || ch.is_ascii_digit();
         if ch.is_alphanumeric() || ch == '#' || ch == '%' {
-            key.push(ch);
+            key.extend(ch.to_lowercase());
         } else {
             key.push(' ');
         }
@@ -302,37 +323,43 @@ pub fn bind_columns(headers: &[String], entity: Entity, configured: &BTreeMap<St
         currencies.push(currency);
     }
     // Misspellings of a known name, for fields still without a column.
-    for i in 0..report.len() {
-        if report[i].field.is_some() {
+    let mut fed: std::collections::HashSet<&'static str> = report.iter().filter_map(|b| b.field).collect();
+    let dictionary: Vec<(&'static str, Vec<String>)> = entity
+        .fields()
+        .iter()
+        .map(|spec| (spec.name, names_of(if spec.kind == FieldKind::Partner { "partner" } else { spec.name })))
+        .collect();
+    for column in report.iter_mut() {
+        if column.field.is_some() {
             continue;
         }
-        let (key, _) = header_key(&report[i].header);
-        if key.chars().count() < 5 {
+        let (key, _) = header_key(&column.header);
+        if !(5..=40).contains(&key.chars().count()) {
             continue;
         }
         let mut best: Option<(&'static str, f64)> = None;
         let mut tie = false;
-        for spec in entity.fields() {
-            if report.iter().any(|b| b.field == Some(spec.name)) {
+        for (field, names) in &dictionary {
+            if fed.contains(field) {
                 continue;
             }
-            let dictionary = if spec.kind == FieldKind::Partner { "partner" } else { spec.name };
-            let score = names_of(dictionary).iter().map(|n| typo_similarity(&key, n)).fold(0.0, f64::max);
+            let score = names.iter().map(|n| typo_similarity(&key, n)).fold(0.0, f64::max);
             if score >= 0.85 {
                 match best {
                     Some((_, b)) if (score - b).abs() < 1e-9 => tie = true,
                     Some((_, b)) if score < b => {}
                     _ => {
-                        best = Some((spec.name, score));
+                        best = Some((field, score));
                         tie = false;
                     }
                 }
             }
         }
         if let (Some((field, score)), false) = (best, tie) {
-            report[i].field = Some(field);
-            report[i].how = "misspelling";
-            report[i].confidence = (score * 0.9 * 100.0).round() / 100.0;
+            fed.insert(field);
+            column.field = Some(field);
+            column.how = "misspelling";
+            column.confidence = (score * 0.9 * 100.0).round() / 100.0;
         }
     }
     // Amounts in two currencies (`Amount › EUR`, `Amount › USD`): the first column is the
@@ -367,13 +394,16 @@ pub struct MissingField {
     pub candidates: Vec<(String, f64)>,
 }
 
+/// How many unmapped headers are compared with a missing field.
+const MAX_CANDIDATES_SEARCHED: usize = 500;
+
 /// Below this resemblance a header is not offered as a candidate.
 const MIN_RESEMBLANCE: f64 = 0.3;
 
-/// How much `key` looks like one of `field`'s names: shared words, then string similarity.
-fn resemblance(key: &str, field: &str) -> f64 {
+/// How much `key` looks like one of a field's `names`: shared words, then string similarity.
+fn resemblance(key: &str, names: &[String]) -> f64 {
     let words: Vec<&str> = key.split_whitespace().collect();
-    names_of(field)
+    names
         .iter()
         .map(|name| {
             let shared = name.split_whitespace().filter(|w| w.len() > 2 && words.contains(w)).count();
@@ -388,17 +418,20 @@ fn resemblance(key: &str, field: &str) -> f64 {
 /// is not required when the source fixes the partner), each with the unmapped headers
 /// that most resemble it.
 pub fn missing_required(entity: Entity, bound: &[BoundColumn], fixed_partner: bool) -> Vec<MissingField> {
-    let unmapped: Vec<&BoundColumn> = bound.iter().filter(|b| b.field.is_none()).collect();
+    // Candidates among the first unmapped headers of a reasonable length (a file with
+    // thousands of columns is not searched exhaustively).
+    let unmapped: Vec<&BoundColumn> =
+        bound.iter().filter(|b| b.field.is_none() && b.header.len() <= 80).take(MAX_CANDIDATES_SEARCHED).collect();
     entity
         .fields()
         .iter()
         .filter(|f| f.required && !(fixed_partner && f.kind == FieldKind::Partner))
         .filter(|f| !bound.iter().any(|b| b.field == Some(f.name)))
         .map(|f| {
-            let dictionary = if f.kind == FieldKind::Partner { "partner" } else { f.name };
+            let names = names_of(if f.kind == FieldKind::Partner { "partner" } else { f.name });
             let mut candidates: Vec<(String, f64)> = unmapped
                 .iter()
-                .map(|b| (b.header.clone(), (resemblance(&header_key(&b.header).0, dictionary) * 100.0).round() / 100.0))
+                .map(|b| (b.header.clone(), (resemblance(&header_key(&b.header).0, &names) * 100.0).round() / 100.0))
                 .collect();
             candidates.retain(|(_, score)| *score >= MIN_RESEMBLANCE);
             candidates.sort_by(|a, b| b.1.total_cmp(&a.1));
@@ -467,6 +500,11 @@ mod tests {
             ("Amount_usd", "amount", Some("USD")),
             ("EUR", "eur", None),
             ("Währung", "währung", None),
+            ("CloseDate", "close date", None),
+            ("Account.Name", "account name", None),
+            ("DealID", "deal id", None),
+            ("Q3Amount", "q3 amount", None),
+            ("SKU", "sku", None),
         ] {
             assert_eq!(header_key(header), (key.to_string(), currency.map(str::to_string)), "{header}");
         }
@@ -587,5 +625,28 @@ mod tests {
         let (_, bound) = bind(&["Period", "Quota"], Entity::Targets, &[]);
         assert!(missing_required(Entity::Targets, &bound, true).is_empty(), "a fixed partner needs no partner column");
         assert_eq!(missing_required(Entity::Targets, &bound, false)[0].field, "partner_id");
+    }
+
+    #[test]
+    fn salesforce_api_names_bind() {
+        let (b, _) = bind(
+            &["Id", "Name", "Account.Name", "Amount", "CurrencyIsoCode", "StageName", "CreatedDate", "CloseDate", "LastModifiedDate"],
+            Entity::Opportunities,
+            &[],
+        );
+        assert_eq!(
+            b.columns,
+            vec![
+                Some("external_id"),
+                Some("name"),
+                Some("customer_name"),
+                Some("amount"),
+                Some("currency"),
+                Some("stage"),
+                Some("created_date"),
+                Some("close_date"),
+                Some("updated_at")
+            ]
+        );
     }
 }

@@ -98,7 +98,8 @@ fn is_comment(cells: &[String]) -> bool {
 /// A value rather than a label: a number, an amount, a percentage or a date.
 pub fn looks_like_value(cell: &str) -> bool {
     let t = cell.trim();
-    if t.is_empty() || t.len() > 64 {
+    // Every number, amount and date has a digit; labels mostly do not.
+    if t.is_empty() || t.len() > 64 || !t.bytes().any(|b| b.is_ascii_digit()) {
         return false;
     }
     let number = |s: &str| parse_amount(s, false).is_ok() || parse_amount(s, true).is_ok();

@@ -61,7 +61,28 @@ fn open(bytes: &[u8], book: Book) -> Result<Workbook<'_>, String> {
 }
 
 /// Reads the worksheets of a workbook: one `(locator, input)` per sheet read.
+///
+/// A malformed workbook can make calamine panic (an integer overflow on an absurd cell
+/// reference, found by fuzzing); the panic is contained and the file becomes one
+/// unreadable input, so nothing panics on any input.
 pub fn read_workbook(locator: &str, bytes: &[u8], book: Book, options: &ReadOptions) -> Vec<(String, ParsedInput)> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_workbook_unguarded(locator, bytes, book, options))) {
+        Ok(inputs) => inputs,
+        Err(panic) => {
+            let what =
+                panic.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| panic.downcast_ref::<String>().cloned()).unwrap_or_default();
+            vec![(
+                locator.to_string(),
+                ParsedInput::unreadable(format!(
+                    "the {} workbook is malformed and could not be read ({what}); save it again from the spreadsheet program, or export the sheet as CSV",
+                    book.format().name()
+                )),
+            )]
+        }
+    }
+}
+
+fn read_workbook_unguarded(locator: &str, bytes: &[u8], book: Book, options: &ReadOptions) -> Vec<(String, ParsedInput)> {
     let mut wb = match open(bytes, book) {
         Ok(wb) => wb,
         Err(e) => {
@@ -74,6 +95,9 @@ pub fn read_workbook(locator: &str, bytes: &[u8], book: Book, options: &ReadOpti
             )];
         }
     };
+    // Reading merged ranges costs a second pass over a sheet's XML: skip it when no
+    // worksheet of the file mentions a merge.
+    let may_merge = book != Book::Xlsx || xlsx_mentions_merges(bytes);
     let sheets: Vec<(String, bool)> = wb
         .sheets_metadata()
         .iter()
@@ -91,7 +115,7 @@ pub fn read_workbook(locator: &str, bytes: &[u8], book: Book, options: &ReadOpti
                     .find(|(n, _)| n == want)
                     .or_else(|| sheets.iter().find(|(n, _)| n.trim().eq_ignore_ascii_case(want.trim())));
                 match found {
-                    Some((name, _)) => out.push((format!("{locator}#{name}"), read_sheet(&mut wb, name, book, &options.limits))),
+                    Some((name, _)) => out.push((format!("{locator}#{name}"), read_sheet(&mut wb, name, book, may_merge, &options.limits))),
                     None => out.push((
                         format!("{locator}#{want}"),
                         ParsedInput::unreadable(format!(
@@ -105,7 +129,7 @@ pub fn read_workbook(locator: &str, bytes: &[u8], book: Book, options: &ReadOpti
         None => {
             for (name, visible) in &sheets {
                 if *visible {
-                    out.push((format!("{locator}#{name}"), read_sheet(&mut wb, name, book, &options.limits)));
+                    out.push((format!("{locator}#{name}"), read_sheet(&mut wb, name, book, may_merge, &options.limits)));
                 } else {
                     warnings.push(format!("sheet `{name}` is hidden and was not read; name it in `sheets` of the source to read it"));
                 }
@@ -134,9 +158,9 @@ pub fn read_workbook(locator: &str, bytes: &[u8], book: Book, options: &ReadOpti
 }
 
 /// Reads one worksheet into an input.
-fn read_sheet(wb: &mut Workbook<'_>, name: &str, book: Book, limits: &Limits) -> ParsedInput {
+fn read_sheet(wb: &mut Workbook<'_>, name: &str, book: Book, may_merge: bool, limits: &Limits) -> ParsedInput {
     let mut p = ParsedInput::empty(book.format(), book.encoding());
-    let (cells, merges) = match sheet_cells(wb, name, limits) {
+    let (cells, merges) = match sheet_cells(wb, name, may_merge, limits) {
         Ok(found) => found,
         Err(e) => return ParsedInput::unreadable(format!("sheet `{name}` cannot be read: {e}")),
     };
@@ -163,14 +187,44 @@ fn read_sheet(wb: &mut Workbook<'_>, name: &str, book: Book, limits: &Limits) ->
     p
 }
 
+/// Whether any worksheet part of an `.xlsx` mentions `mergeCell` (any namespace prefix);
+/// `true` when the archive cannot be searched, so merges are then read the slow way.
+fn xlsx_mentions_merges(bytes: &[u8]) -> bool {
+    const NEEDLE: &[u8] = b"mergeCell";
+    let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else { return true };
+    for i in 0..archive.len() {
+        let Ok(mut part) = archive.by_index(i) else { return true };
+        let name = part.name_raw();
+        if !(name.starts_with(b"xl/worksheets/") && name.ends_with(b".xml")) {
+            continue;
+        }
+        let mut window: Vec<u8> = Vec::with_capacity(64 * 1024 + NEEDLE.len());
+        let mut chunk = vec![0u8; 64 * 1024];
+        loop {
+            match std::io::Read::read(&mut part, &mut chunk) {
+                Ok(0) => break,
+                Ok(n) => {
+                    let keep = window.len().min(NEEDLE.len() - 1);
+                    window.drain(..window.len() - keep);
+                    window.extend_from_slice(&chunk[..n]);
+                    if window.windows(NEEDLE.len()).any(|w| w == NEEDLE) {
+                        return true;
+                    }
+                }
+                Err(_) => return true,
+            }
+        }
+    }
+    false
+}
+
 /// A non-empty cell: 0-based row, 0-based column, text.
 type SparseCell = (u32, u32, String);
 
 /// The non-empty cells of a sheet and its merged ranges.
-fn sheet_cells(wb: &mut Workbook<'_>, name: &str, limits: &Limits) -> Result<(Vec<SparseCell>, Vec<Dimensions>), String> {
+fn sheet_cells(wb: &mut Workbook<'_>, name: &str, may_merge: bool, limits: &Limits) -> Result<(Vec<SparseCell>, Vec<Dimensions>), String> {
     let mut cells: Vec<SparseCell> = Vec::new();
-    let mut push = |row: u32, col: u32, data: Data| -> Result<(), String> {
-        let text = cell_text(data);
+    let mut push = |row: u32, col: u32, text: String| -> Result<(), String> {
         if !text.is_empty() {
             if cells.len() as u64 >= limits.max_sheet_cells {
                 return Err(format!("it has more than {} cells; split it or export it as CSV", limits.max_sheet_cells));
@@ -185,17 +239,16 @@ fn sheet_cells(wb: &mut Workbook<'_>, name: &str, limits: &Limits) -> Result<(Ve
                 let mut reader = x.worksheet_cells_reader(name).map_err(|e| e.to_string())?;
                 while let Some(cell) = reader.next_cell().map_err(|e| e.to_string())? {
                     let (row, col) = cell.get_position();
-                    push(row, col, Data::from(cell.get_value().clone()))?;
+                    push(row, col, data_ref_text(cell.get_value()))?;
                 }
             }
-            x.merge_cells_by_sheet_name(name).unwrap_or_default()
+            if may_merge { x.merge_cells_by_sheet_name(name).unwrap_or_default() } else { Vec::new() }
         }
         Sheets::Xlsb(x) => {
             let mut reader = x.worksheet_cells_reader(name).map_err(|e| e.to_string())?;
             while let Some(cell) = reader.next_cell().map_err(|e| e.to_string())? {
                 let (row, col) = cell.get_position();
-                let value: DataRef<'_> = cell.get_value().clone();
-                push(row, col, Data::from(value))?;
+                push(row, col, data_ref_text(cell.get_value()))?;
             }
             Vec::new()
         }
@@ -203,7 +256,7 @@ fn sheet_cells(wb: &mut Workbook<'_>, name: &str, limits: &Limits) -> Result<(Ve
             let range = x.worksheet_range(name).map_err(|e| e.to_string())?;
             let (r0, c0) = range.start().unwrap_or((0, 0));
             for (r, c, v) in range.used_cells() {
-                push(r0.saturating_add(r as u32), c0.saturating_add(c as u32), v.clone())?;
+                push(r0.saturating_add(r as u32), c0.saturating_add(c as u32), cell_text(v.clone()))?;
             }
             x.merge_cells_by_sheet_name(name).unwrap_or_default()
         }
@@ -211,7 +264,7 @@ fn sheet_cells(wb: &mut Workbook<'_>, name: &str, limits: &Limits) -> Result<(Ve
             let range = x.worksheet_range(name).map_err(|e| e.to_string())?;
             let (r0, c0) = range.start().unwrap_or((0, 0));
             for (r, c, v) in range.used_cells() {
-                push(r0.saturating_add(r as u32), c0.saturating_add(c as u32), v.clone())?;
+                push(r0.saturating_add(r as u32), c0.saturating_add(c as u32), cell_text(v.clone()))?;
             }
             Vec::new()
         }
@@ -226,12 +279,22 @@ fn dense(mut cells: Vec<SparseCell>, merges: &[Dimensions], limits: &Limits) -> 
     if cells.is_empty() {
         return Ok((Vec::new(), 0, 0));
     }
-    cells.sort_by_key(|(r, c, _)| (*r, *c));
+    // Readers stream cells row by row; sort only when a file stores them out of order.
+    if !cells.windows(2).all(|w| (w[0].0, w[0].1) <= (w[1].0, w[1].1)) {
+        cells.sort_by_key(|(r, c, _)| (*r, *c));
+    }
     let first_row = cells.first().map_or(0, |c| c.0);
     let last_row = cells.last().map_or(0, |c| c.0);
     let first_col = cells.iter().map(|c| c.1).min().unwrap_or(0);
+    let height = u64::from(last_row) - u64::from(first_row) + 1;
+    if height > limits.max_sheet_cells {
+        return Err(format!(
+            "its used rows span {height} rows, more than the limit of {}; delete the empty rows or export the sheet as CSV",
+            limits.max_sheet_cells
+        ));
+    }
     let mut size: u64 = 0;
-    let mut rows: Vec<GridRow> = Vec::with_capacity((last_row - first_row + 1) as usize);
+    let mut rows: Vec<GridRow> = Vec::with_capacity(height as usize);
     let mut iter = cells.into_iter().peekable();
     for r in first_row..=last_row {
         let mut row: Vec<String> = Vec::new();
@@ -258,8 +321,8 @@ fn dense(mut cells: Vec<SparseCell>, merges: &[Dimensions], limits: &Limits) -> 
         if r1 < r0 || c1 < c0 || r0 < first_row || r0 > last_row || c0 < first_col {
             continue;
         }
-        let area = u64::from(r1 - r0 + 1) * u64::from(c1 - c0 + 1);
-        if area > 1_000_000 || size + area > limits.max_sheet_cells.saturating_mul(2) {
+        let area = (u64::from(r1) - u64::from(r0) + 1).saturating_mul(u64::from(c1) - u64::from(c0) + 1);
+        if area > 1_000_000 || size.saturating_add(area) > limits.max_sheet_cells.saturating_mul(2) {
             continue;
         }
         let (ri, ci) = ((r0 - first_row) as usize, (c0 - first_col) as usize);
@@ -294,6 +357,20 @@ pub fn cell_text(data: Data) -> String {
         Data::Bool(b) => if b { "TRUE" } else { "FALSE" }.to_string(),
         Data::DateTime(dt) => datetime_text(&dt),
         Data::Error(e) => e.to_string(),
+    }
+}
+
+/// A streamed cell as text, like [`cell_text`] without copying the cell first.
+fn data_ref_text(data: &DataRef<'_>) -> String {
+    match data {
+        DataRef::Empty => String::new(),
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
+        DataRef::SharedString(s) => (*s).to_string(),
+        DataRef::Int(i) => i.to_string(),
+        DataRef::Float(f) => float_text(*f),
+        DataRef::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
+        DataRef::DateTime(dt) => datetime_text(dt),
+        DataRef::Error(e) => e.to_string(),
     }
 }
 

@@ -82,6 +82,7 @@ const EXPECTED: &[&str] = &[
     "salesforce/query_success_response.json | json UTF-8  | header [] [\"Checkbox_Label\", \"Text_Label\", \"Date_Label\", \"DateTime_Label\", \"…\"] | 1 rows | skipped [] | errors []",
     "sheets/huge_used_range.xlsx#Big | xlsx UTF-8 (XML)  | header [1] [\"Partner\", \"Amount\", \"Column C\", \"Column D\", \"…\"] | 2 rows | skipped [3:blank 4:blank 5:blank 6:blank 7:blank 8:blank 9:blank 10:blank 11:blank 12:blank 13:blank 14:blank 15:blank 16:blank 17:blank 18:blank 19:blank 20:blank 21:blank 22:blank 23:blank 24:blank 25:blank 26:blank 27:blank 28:blank 29:blank 30:blank 31:blank 32:blank 3",
     "sheets/northwind_deals.xlsx#Deals | xlsx UTF-8 (XML)  | header [4] [\"Reseller\", \"End Customer\", \"Deal Value\", \"Currency\", \"…\"] | 222 rows | skipped [1:preamble 2:preamble 3:blank] | errors []",
+    "sheets/overflowing_cell_reference.xlsx | unreadable binary  | header [] [] | 0 rows | skipped [] | errors [0]",
     "text/backslash_escapes.csv | delimited text UTF-8 , | header [1] [\"name\", \"quote\", \"amount\"] | 3 rows | skipped [] | errors []",
     "text/binary_garbage.csv | delimited text windows-1252 , | header [2] [\"\\u{e}\\u{f}\\u{10}\\u{11}\\u{12}\\u{13}\\u{14}\\u{15}\\u{16}\\u{17}\\u{18}\\u{19}\\u{1a}\\u{1b}\\u{1c}\\u{1d}\\u{1e}\\u{1f} !\\\"#$%&'()*+\", \"-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\\\]^_`abcdefghijklmnopqrstuvwxyz{|}~\\u{7f}€\\u{81}‚ƒ„…†‡ˆ‰Š‹Œ\\u{8d}Ž\\u{8f}\\u{90}‘’“”•–—˜™š›œ\\u{9d}žŸ\\u{a0}¡¢£¤¥¦§¨©ª«¬\\u{ad}®¯°±²³´µ¶·¸¹º»¼½¾¿ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÐÑ",
     "text/blank_lines.csv | delimited text UTF-8 \\t | header [] [] | 0 rows | skipped [1:blank 2:blank 3:blank 4:blank] | errors []",
@@ -121,8 +122,12 @@ fn every_corpus_file_reads_without_panic_and_as_pinned() {
             got.push(summary(&locator, &p).chars().take(400).collect::<String>());
         }
     }
-    for (got, want) in got.iter().zip(EXPECTED) {
+    // Without overflow checks (release) calamine wraps instead of panicking on this file.
+    let overflow = |line: &&str| cfg!(debug_assertions) || !line.starts_with("sheets/overflowing_cell_reference.xlsx");
+    let got: Vec<&str> = got.iter().map(String::as_str).filter(overflow).collect();
+    let want: Vec<&str> = EXPECTED.iter().copied().filter(overflow).collect();
+    for (got, want) in got.iter().zip(&want) {
         assert_eq!(got, want);
     }
-    assert_eq!(got.len(), EXPECTED.len(), "inputs: {got:#?}");
+    assert_eq!(got.len(), want.len(), "inputs: {got:#?}");
 }

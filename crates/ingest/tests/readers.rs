@@ -175,3 +175,17 @@ fn a_file_with_several_inputs_keys_them_apart() {
     assert_eq!(keys.len(), 4);
     assert!(inputs[2].parsed.errors[0].message.contains("cannot read a PDF document"));
 }
+
+#[test]
+fn a_workbook_that_makes_calamine_panic_is_an_unreadable_input() {
+    // Found by the `workbook` fuzzer: a cell reference with many letters overflows
+    // calamine's column arithmetic (a panic with overflow checks on).
+    let inputs = read_bytes("x.xlsx", &corpus("sheets/overflowing_cell_reference.xlsx"), &ReadOptions::default());
+    let (locator, p) = one(&inputs);
+    common::check_invariants(locator, p);
+    if cfg!(debug_assertions) {
+        assert_eq!(p.format, InputFormat::Unreadable, "{p:?}");
+        let message = &p.errors[0].message;
+        assert!(message.contains("workbook") && message.contains("export the sheet as CSV"), "{message}");
+    }
+}

@@ -102,6 +102,18 @@ impl UnionFind {
     }
 }
 
+/// The blocking words of a customer key: the first four letters of each of its first
+/// three words of three letters or more (a typo later in a word still blocks together).
+fn block_words(key: &str) -> Vec<String> {
+    let mut words: Vec<String> = key.split(' ').filter(|w| w.len() >= 3).take(3).map(|w| w.chars().take(4).collect()).collect();
+    if words.is_empty() && !key.is_empty() {
+        words.push(key.chars().take(4).collect());
+    }
+    words.sort_unstable();
+    words.dedup();
+    words
+}
+
 /// A person's decision on a pair of records, which beats the score in every run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HumanDecision {
@@ -267,21 +279,32 @@ fn scored_matching(
         members.entry(uf.find(record_group[i])).or_default().push(i);
     }
     let mut representative: HashMap<usize, usize> = HashMap::new();
-    let mut partners_of: HashMap<usize, Vec<&str>> = HashMap::new();
-    let mut blocks: Vec<(&str, NaiveDate, usize)> = Vec::new();
+    // Blocks: (partner, a word of the customer's key). Two deals are compared only when
+    // they share a partner and a customer word and close within the window.
+    let mut blocks: Vec<(&str, String, NaiveDate, usize)> = Vec::new();
+    let mut keys_of: HashMap<usize, Vec<(&str, String)>> = HashMap::new();
+    let mut profiles: HashMap<usize, Profile> = HashMap::new();
     for (root, list) in &mut members {
         trust_order(records, list);
         let rep = list[0];
         representative.insert(*root, rep);
-        let mut partners: Vec<&str> = list.iter().map(|&i| records[i].row.partner_id.as_str()).collect();
-        partners.sort_unstable();
-        partners.dedup();
-        for p in &partners {
-            blocks.push((p, records[rep].row.close_date, *root));
+        let profile = Profile::of(&records[rep].row);
+        let words = block_words(&profile.customer_key);
+        let mut keys: Vec<(&str, String)> = Vec::new();
+        for &i in list.iter() {
+            for w in &words {
+                keys.push((records[i].row.partner_id.as_str(), w.clone()));
+            }
         }
-        partners_of.insert(*root, partners);
+        keys.sort_unstable();
+        keys.dedup();
+        for (p, w) in &keys {
+            blocks.push((p, w.clone(), profile.close_date, *root));
+        }
+        keys_of.insert(*root, keys);
+        profiles.insert(*root, profile);
     }
-    blocks.sort_unstable_by(|a, b| a.0.cmp(b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    blocks.sort_unstable_by(|a, b| a.0.cmp(b.0).then_with(|| a.1.cmp(&b.1)).then(a.2.cmp(&b.2)).then(a.3.cmp(&b.3)));
     let key_of = |i: usize| {
         let (s, k) = &group_key[record_group[i]];
         format!("{s}:{k}")
@@ -290,19 +313,18 @@ fn scored_matching(
         .iter()
         .map(|h| if h.left <= h.right { ((h.left.clone(), h.right.clone()), h.same) } else { ((h.right.clone(), h.left.clone()), h.same) })
         .collect();
-    let profiles: HashMap<usize, Profile> = representative.iter().map(|(root, &rep)| (*root, Profile::of(&records[rep].row))).collect();
     let mut candidates: Vec<(f64, usize, usize, Score, Option<bool>)> = Vec::new();
     let mut comparisons = 0u64;
-    for (i, &(partner, date, root)) in blocks.iter().enumerate() {
-        for &(other_partner, other_date, other) in &blocks[i + 1..] {
-            if other_partner != partner || (other_date - date).num_days() > settings.date_window_days {
+    for (i, (partner, word, date, root)) in blocks.iter().enumerate() {
+        for (other_partner, other_word, other_date, other) in &blocks[i + 1..] {
+            if other_partner != partner || other_word != word || (*other_date - *date).num_days() > settings.date_window_days {
                 break;
             }
-            let pair = (root.min(other), root.max(other));
-            // Clusters with several partners in common meet in several blocks: compare
-            // them only in the block of their first common partner (no set of seen pairs).
-            let first_common = partners_of[&root].iter().find(|p| partners_of[&other].contains(p));
-            if root == other || first_common != Some(&partner) {
+            let (root, other) = (*root, *other);
+            // Clusters that share several block keys meet in several blocks: compare
+            // them only in the first (no set of seen pairs to keep).
+            let first_common = keys_of[&root].iter().find(|k| keys_of[&other].contains(k));
+            if root == other || first_common.is_none_or(|(p, w)| p != partner || w != word) {
                 continue;
             }
             // Two records of one source are two deals: never compared.
@@ -311,10 +333,14 @@ fn scored_matching(
             }
             comparisons += 1;
             let sc = matching::score(&profiles[&root], &profiles[&other]);
-            let (ka, kb) = (key_of(representative[&root]), key_of(representative[&other]));
-            let verdict = human.get(&if ka <= kb { (ka, kb) } else { (kb, ka) }).copied();
+            let verdict = if human.is_empty() {
+                None
+            } else {
+                let (ka, kb) = (key_of(representative[&root]), key_of(representative[&other]));
+                human.get(&if ka <= kb { (ka, kb) } else { (kb, ka) }).copied()
+            };
             if verdict.is_some() || sc.total >= settings.review_threshold {
-                candidates.push((sc.total, pair.0, pair.1, sc, verdict));
+                candidates.push((sc.total, root.min(other), root.max(other), sc, verdict));
             }
         }
     }
