@@ -242,7 +242,6 @@ impl Default for ResolveConfig {
     }
 }
 
-
 /// The kinds of source. Only `files` is built so far; the others are recognized so
 /// that a configuration naming one gets a clear message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -11,8 +11,8 @@ mod mappings;
 
 pub use error::{ConfigError, Problem};
 pub use file::{
-    AlertsConfig, Config, MetricsConfig, QualityConfig, PartnerAssignment, ProgramConfig, ResolveConfig, SourceConfig, SourceKind, StoreConfig,
-    TierConfig, load_config, parse_config,
+    AlertsConfig, Config, MetricsConfig, PartnerAssignment, ProgramConfig, QualityConfig, ResolveConfig, SourceConfig, SourceKind,
+    StoreConfig, TierConfig, load_config, parse_config,
 };
 pub use mappings::{Correction, FxRate, Mappings, Product, StageMapping, load_mappings};
 

@@ -189,7 +189,8 @@ impl Lookups {
     pub fn stage_suggestions(&self, raw: &str) -> Vec<Suggestion> {
         let key = normalize_key(raw);
         let mut best: HashMap<Stage, f64> = HashMap::new();
-        let candidates = self.stages.iter().map(|((_, k), s)| (k.clone(), *s)).chain(Stage::ALL.iter().map(|s| (normalize_key(s.as_str()), *s)));
+        let candidates =
+            self.stages.iter().map(|((_, k), s)| (k.clone(), *s)).chain(Stage::ALL.iter().map(|s| (normalize_key(s.as_str()), *s)));
         for (candidate, stage) in candidates {
             let score = strsim::jaro_winkler(&key, &candidate);
             let entry = best.entry(stage).or_insert(0.0);
@@ -200,7 +201,11 @@ impl Lookups {
         let mut list: Vec<Suggestion> = best
             .into_iter()
             .filter(|(_, s)| *s >= 0.6)
-            .map(|(stage, score)| Suggestion { id: stage.as_str().to_string(), label: stage.as_str().to_string(), score: (score * 1000.0).round() / 1000.0 })
+            .map(|(stage, score)| Suggestion {
+                id: stage.as_str().to_string(),
+                label: stage.as_str().to_string(),
+                score: (score * 1000.0).round() / 1000.0,
+            })
             .collect();
         list.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
         list.truncate(3);

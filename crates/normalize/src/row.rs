@@ -207,7 +207,10 @@ pub fn normalize_opportunity(ctx: &InputContext, lookups: &Lookups, row: &[Strin
         ..Rejection::new(
             "stage",
             Some(raw_stage),
-            format!("unknown stage `{raw_stage}` for source `{}`; add `{},{raw_stage},<stage>` to mappings/stages.csv", ctx.source, ctx.source),
+            format!(
+                "unknown stage `{raw_stage}` for source `{}`; add `{},{raw_stage},<stage>` to mappings/stages.csv",
+                ctx.source, ctx.source
+            ),
         )
     })?;
     let close_date = ctx.date(row, "close_date")?.ok_or_else(|| {

@@ -433,7 +433,15 @@ fn rebuild(
     let humans: Vec<HumanDecision> = human_decisions.into_iter().map(|(left, right, same)| HumanDecision { left, right, same }).collect();
     let resolution = resolve_with(&opportunity_records, matcher.as_ref(), &humans);
     for d in &resolution.decisions {
-        writer.insert_match_decision(&d.left, &d.right, d.records.0, d.records.1, d.score.total, &d.score.describe(), d.decision.as_str())?;
+        writer.insert_match_decision(
+            &d.left,
+            &d.right,
+            d.records.0,
+            d.records.1,
+            d.score.total,
+            &d.score.describe(),
+            d.decision.as_str(),
+        )?;
         *report.matching.entry(d.decision.as_str().to_string()).or_default() += 1;
     }
     report.comparisons = resolution.comparisons;

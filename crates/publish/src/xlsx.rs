@@ -53,6 +53,9 @@ fn level_color(level: &str) -> Color {
     }
 }
 
+/// A program-sheet column: heading, number format, and how to read it from a row.
+type ProgramColumn<'a> = (&'static str, &'a Format, fn(&ProgramRow) -> Option<Decimal>);
+
 /// Writes the scorecard of `rows` (one period) to `out`.
 pub fn write_scorecard(
     out: &Path,
@@ -139,7 +142,7 @@ pub fn write_scorecard(
     let totals = book.add_worksheet().set_name("Program")?;
     totals.write_with_format(0, 0, title, &title_format)?;
     totals.write(1, 0, "Each opportunity counted once per row; sourced and influenced side by side, never added.")?;
-    let cols: [(&str, &Format, fn(&ProgramRow) -> Option<Decimal>); 11] = [
+    let cols: [ProgramColumn; 11] = [
         ("Partners", &count, |r| Some(Decimal::from(r.partners as i64))),
         ("Revenue (each deal once)", &money, |r| Some(r.revenue)),
         ("Revenue sourced", &money, |r| Some(r.revenue_sourced)),
@@ -163,7 +166,7 @@ pub fn write_scorecard(
         totals.write(y, 0, label)?;
         for (i, (_, f, get)) in cols.iter().enumerate() {
             if let Some(v) = get(row) {
-                totals.write_with_format(y, 1 + i as u16, number(v), *f)?;
+                totals.write_with_format(y, 1 + i as u16, number(v), f)?;
             }
         }
     }

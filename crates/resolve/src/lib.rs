@@ -12,8 +12,8 @@ pub mod matching;
 
 pub use matching::{MatchSettings, Profile, Score};
 
-use std::collections::{BTreeMap, HashMap};
 use chrono::NaiveDate;
+use std::collections::{BTreeMap, HashMap};
 use watershed_model::{Opportunity, OpportunityPartner, PartnerRole, SourceOpportunity};
 
 /// One normalized opportunity row with its provenance.
@@ -275,8 +275,8 @@ fn scored_matching(
 ) -> u64 {
     // Each cluster's most trusted record represents it.
     let mut members: HashMap<usize, Vec<usize>> = HashMap::new();
-    for i in 0..records.len() {
-        members.entry(uf.find(record_group[i])).or_default().push(i);
+    for (i, group) in record_group.iter().enumerate() {
+        members.entry(uf.find(*group)).or_default().push(i);
     }
     let mut representative: HashMap<usize, usize> = HashMap::new();
     // Blocks: (partner, a word of the customer's key). Two deals are compared only when
@@ -357,7 +357,13 @@ fn scored_matching(
         if matches!(decision, Decision::Merged | Decision::HumanMerged) && uf.union(a, b) {
             ties.push((records[rb].record_id, format!("match score {}", sc.describe())));
         }
-        decisions.push(MatchDecision { left: key_of(ra), right: key_of(rb), records: (records[ra].record_id, records[rb].record_id), score: sc, decision });
+        decisions.push(MatchDecision {
+            left: key_of(ra),
+            right: key_of(rb),
+            records: (records[ra].record_id, records[rb].record_id),
+            score: sc,
+            decision,
+        });
     }
     comparisons
 }
@@ -462,7 +468,10 @@ pub struct FieldSource {
 const SURVIVOR_FIELDS: &[&str] = &["customer_name", "amount", "amount_original", "currency", "stage", "close_date"];
 
 /// Fields taken from the most trusted member that has a value.
-const OPTIONAL_FIELDS: &[(&str, fn(&SourceOpportunity) -> bool)] = &[
+/// A field and whether a row has a value for it.
+type FieldPresence = (&'static str, fn(&SourceOpportunity) -> bool);
+
+const OPTIONAL_FIELDS: &[FieldPresence] = &[
     ("name", |r| r.name.is_some()),
     ("customer_country", |r| r.customer_country.is_some()),
     ("region", |r| r.region.is_some()),
@@ -479,7 +488,8 @@ pub fn survivorship(members: &[ResolveRecord]) -> Vec<FieldSource> {
     let mut order: Vec<usize> = (0..members.len()).collect();
     trust_order(members, &mut order);
     let survivor = order.first().map(|&i| members[i].record_id);
-    let mut out: Vec<FieldSource> = SURVIVOR_FIELDS.iter().map(|f| FieldSource { field: f, record_id: survivor, rule: "survivor" }).collect();
+    let mut out: Vec<FieldSource> =
+        SURVIVOR_FIELDS.iter().map(|f| FieldSource { field: f, record_id: survivor, rule: "survivor" }).collect();
     for (field, has) in OPTIONAL_FIELDS {
         let record_id = order.iter().map(|&i| &members[i]).find(|r| has(&r.row)).map(|r| r.record_id);
         out.push(FieldSource { field, record_id, rule: "first with a value" });

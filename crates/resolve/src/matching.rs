@@ -78,7 +78,9 @@ impl Score {
 pub fn score(a: &Profile, b: &Profile) -> Score {
     let mut parts = Vec::with_capacity(5);
     let name = similarity(&a.customer_key, &b.customer_key);
-    let containment = !a.customer_key.is_empty() && !b.customer_key.is_empty() && (a.customer_key.contains(&b.customer_key) || b.customer_key.contains(&a.customer_key));
+    let containment = !a.customer_key.is_empty()
+        && !b.customer_key.is_empty()
+        && (a.customer_key.contains(&b.customer_key) || b.customer_key.contains(&a.customer_key));
     parts.push((
         "customer",
         match name {
@@ -142,10 +144,26 @@ mod tests {
     fn duplicates_score_high_and_different_deals_low() {
         let s = MatchSettings::default();
         let cases: &[(Profile, Profile, &str)] = &[
-            (p("Riverbend Pharmaceuticals Inc.", "125000", "2026-03-15", Some("Analytics")), p("RIVERBEND PHARMACEUTICALS", "125000", "2026-03-15", Some("Analytics")), "merge"),
-            (p("The Riverbend Pharmaceuticals", "125000", "2026-03-15", None), p("Riverbend Pharmaceutcals", "124380.50", "2026-03-29", None), "merge"),
-            (p("Riverbend Pharmaceuticals", "131000", "2026-03-15", None), p("Riverbend Pharmaceuticals", "125000", "2026-03-22", None), "review"),
-            (p("Riverbend Pharmaceuticals", "125000", "2026-03-15", Some("Analytics")), p("Riverbend Pharmaceuticals", "40000", "2026-03-20", Some("Security")), "distinct"),
+            (
+                p("Riverbend Pharmaceuticals Inc.", "125000", "2026-03-15", Some("Analytics")),
+                p("RIVERBEND PHARMACEUTICALS", "125000", "2026-03-15", Some("Analytics")),
+                "merge",
+            ),
+            (
+                p("The Riverbend Pharmaceuticals", "125000", "2026-03-15", None),
+                p("Riverbend Pharmaceutcals", "124380.50", "2026-03-29", None),
+                "merge",
+            ),
+            (
+                p("Riverbend Pharmaceuticals", "131000", "2026-03-15", None),
+                p("Riverbend Pharmaceuticals", "125000", "2026-03-22", None),
+                "review",
+            ),
+            (
+                p("Riverbend Pharmaceuticals", "125000", "2026-03-15", Some("Analytics")),
+                p("Riverbend Pharmaceuticals", "40000", "2026-03-20", Some("Security")),
+                "distinct",
+            ),
             (p("Riverbend Pharmaceuticals", "125000", "2026-03-15", None), p("Eastgate Media", "125000", "2026-03-15", None), "distinct"),
         ];
         for (a, b, want) in cases {

@@ -242,6 +242,16 @@ pub struct TierRecord {
     pub mismatch: bool,
 }
 
+/// A raw record with its provenance: (source, file, line, the input's headers, cells).
+pub type RawRecordView = (String, String, u64, Vec<String>, Vec<String>);
+
+/// A stored matching decision: (left key, right key, left record, right record,
+/// score, parts, decision).
+pub type StoredMatch = (String, String, i64, i64, f64, String, String);
+
+/// A source's freshness: (source, inputs held, last new input at, rows read).
+pub type SourceFreshness = (String, i64, Option<String>, i64);
+
 /// The store.
 pub struct Store {
     conn: Connection,
@@ -315,7 +325,9 @@ impl Store {
 
     fn load_inputs_filtered(&self, only: Option<i64>) -> Result<Vec<StoredInput>> {
         let mut inputs = Vec::new();
-        let mut stmt = self.conn.prepare("SELECT input_id, source, locator, run_id, headers FROM inputs WHERE ?1 IS NULL OR input_id = ?1 ORDER BY input_id")?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT input_id, source, locator, run_id, headers FROM inputs WHERE ?1 IS NULL OR input_id = ?1 ORDER BY input_id")?;
         let rows = stmt.query_map([only], |r| {
             Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, i64>(3)?, r.get::<_, String>(4)?))
         })?;
@@ -448,7 +460,13 @@ impl Store {
                 headers: parse_json_cells("inputs", "headers", &headers)?,
                 suggestions: parsed
                     .iter()
-                    .map(|v| (v["id"].as_str().unwrap_or("").to_string(), v["label"].as_str().unwrap_or("").to_string(), v["score"].as_f64().unwrap_or(0.0)))
+                    .map(|v| {
+                        (
+                            v["id"].as_str().unwrap_or("").to_string(),
+                            v["label"].as_str().unwrap_or("").to_string(),
+                            v["score"].as_f64().unwrap_or(0.0),
+                        )
+                    })
                     .collect(),
             });
         }
@@ -456,7 +474,7 @@ impl Store {
     }
 
     /// Where a raw record came from and its cells: (source, file, line, headers, cells).
-    pub fn record(&self, record_id: i64) -> Result<Option<(String, String, u64, Vec<String>, Vec<String>)>> {
+    pub fn record(&self, record_id: i64) -> Result<Option<RawRecordView>> {
         let row = self
             .conn
             .query_row(
@@ -467,9 +485,13 @@ impl Store {
             .optional()?;
         match row {
             None => Ok(None),
-            Some((source, locator, line, headers, values)) => {
-                Ok(Some((source, locator, line as u64, parse_json_cells("inputs", "headers", &headers)?, parse_json_cells("raw_records", "values_json", &values)?)))
-            }
+            Some((source, locator, line, headers, values)) => Ok(Some((
+                source,
+                locator,
+                line as u64,
+                parse_json_cells("inputs", "headers", &headers)?,
+                parse_json_cells("raw_records", "values_json", &values)?,
+            ))),
         }
     }
 
@@ -502,8 +524,10 @@ impl Store {
 
     /// The scored-matching decisions of the dataset: (left key, right key, left record,
     /// right record, score, parts, decision), best score first.
-    pub fn match_decisions(&self) -> Result<Vec<(String, String, i64, i64, f64, String, String)>> {
-        let mut stmt = self.conn.prepare("SELECT left_key, right_key, left_record, right_record, score, parts, decision FROM match_decisions ORDER BY score DESC")?;
+    pub fn match_decisions(&self) -> Result<Vec<StoredMatch>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT left_key, right_key, left_record, right_record, score, parts, decision FROM match_decisions ORDER BY score DESC",
+        )?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -515,22 +539,31 @@ impl Store {
 
     /// The audit log, newest first.
     pub fn audit_log(&self, limit: usize) -> Result<Vec<AuditEntry>> {
-        let mut stmt = self.conn.prepare("SELECT at, actor, action, object, old_value, new_value FROM audit_log ORDER BY rowid DESC LIMIT ?1")?;
+        let mut stmt =
+            self.conn.prepare("SELECT at, actor, action, object, old_value, new_value FROM audit_log ORDER BY rowid DESC LIMIT ?1")?;
         let rows = stmt.query_map([limit as i64], |r| {
-            Ok(AuditEntry { at: r.get(0)?, actor: r.get(1)?, action: r.get(2)?, object: r.get(3)?, old_value: r.get(4)?, new_value: r.get(5)? })
+            Ok(AuditEntry {
+                at: r.get(0)?,
+                actor: r.get(1)?,
+                action: r.get(2)?,
+                object: r.get(3)?,
+                old_value: r.get(4)?,
+                new_value: r.get(5)?,
+            })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Violations by (rule, severity) in the current dataset.
     pub fn violation_counts(&self) -> Result<Vec<(String, String, i64)>> {
-        let mut stmt = self.conn.prepare("SELECT rule, severity, COUNT(*) FROM quality_violations GROUP BY rule, severity ORDER BY rule")?;
+        let mut stmt =
+            self.conn.prepare("SELECT rule, severity, COUNT(*) FROM quality_violations GROUP BY rule, severity ORDER BY rule")?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Per source: inputs held, last time a new input arrived (UTC), rows read.
-    pub fn source_freshness(&self) -> Result<Vec<(String, i64, Option<String>, i64)>> {
+    pub fn source_freshness(&self) -> Result<Vec<SourceFreshness>> {
         let mut stmt = self.conn.prepare(
             "SELECT i.source, COUNT(*), MAX(r.started_at), SUM(i.rows_read) FROM inputs i JOIN runs r ON r.run_id = i.run_id GROUP BY i.source ORDER BY i.source",
         )?;
@@ -693,7 +726,10 @@ pub(crate) fn links_of(conn: &Connection) -> Result<Vec<OpportunityPartner>> {
 }
 
 fn insert_audit(conn: &Connection, e: &AuditEntry) -> Result<()> {
-    conn.execute("INSERT INTO audit_log VALUES (?1, ?2, ?3, ?4, ?5, ?6)", params![e.at, e.actor, e.action, e.object, e.old_value, e.new_value])?;
+    conn.execute(
+        "INSERT INTO audit_log VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![e.at, e.actor, e.action, e.object, e.old_value, e.new_value],
+    )?;
     Ok(())
 }
 
@@ -767,13 +803,33 @@ impl RunWriter<'_> {
     /// Records a data-quality rule violation.
     pub fn insert_violation(&self, v: &ViolationEntry) -> Result<()> {
         let mut stmt = self.tx.prepare_cached("INSERT INTO quality_violations VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")?;
-        stmt.execute(params![self.run_id, v.rule, v.severity, v.source, v.locator, v.line.map(|l| l as i64), v.record_id, v.golden_id, v.field, v.message])?;
+        stmt.execute(params![
+            self.run_id,
+            v.rule,
+            v.severity,
+            v.source,
+            v.locator,
+            v.line.map(|l| l as i64),
+            v.record_id,
+            v.golden_id,
+            v.field,
+            v.message
+        ])?;
         Ok(())
     }
 
     /// Stores one decision of the scored matching.
     #[allow(clippy::too_many_arguments)]
-    pub fn insert_match_decision(&self, left_key: &str, right_key: &str, left_record: i64, right_record: i64, score: f64, parts: &str, decision: &str) -> Result<()> {
+    pub fn insert_match_decision(
+        &self,
+        left_key: &str,
+        right_key: &str,
+        left_record: i64,
+        right_record: i64,
+        score: f64,
+        parts: &str,
+        decision: &str,
+    ) -> Result<()> {
         let mut stmt = self.tx.prepare_cached("INSERT INTO match_decisions VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?;
         stmt.execute(params![self.run_id, left_key, right_key, left_record, right_record, score, parts, decision])?;
         Ok(())

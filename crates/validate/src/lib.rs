@@ -89,12 +89,22 @@ fn violation(rule: &'static str, severity: Severity, field: Option<&'static str>
 pub fn check_opportunity(rules: &QualityRules, row: &SourceOpportunity) -> Vec<Violation> {
     let mut out = Vec::new();
     if row.amount_original < Decimal::ZERO {
-        out.extend(violation("negative_amount", rules.negative_amount, Some("amount"), format!("amount {} is negative", row.amount_original)));
+        out.extend(violation(
+            "negative_amount",
+            rules.negative_amount,
+            Some("amount"),
+            format!("amount {} is negative", row.amount_original),
+        ));
     }
     if let Some(created) = row.created_date
         && row.close_date < created
     {
-        out.extend(violation("close_before_created", rules.close_before_created, Some("close_date"), format!("close_date {} is before created_date {created}", row.close_date)));
+        out.extend(violation(
+            "close_before_created",
+            rules.close_before_created,
+            Some("close_date"),
+            format!("close_date {} is before created_date {created}", row.close_date),
+        ));
     }
     out
 }
@@ -134,7 +144,15 @@ pub fn check_duplicates(rules: &QualityRules, keys: &[(usize, Option<&str>, &str
     for &(row, external_id, partner) in keys {
         let Some(id) = external_id else { continue };
         if let Some(first) = seen.get(&(id, partner)) {
-            out.extend(violation("duplicate_external_id", rules.duplicate_external_id, Some("external_id"), format!("external id {id} appears again (first in row {})", first + 1)).map(|v| (row, v)));
+            out.extend(
+                violation(
+                    "duplicate_external_id",
+                    rules.duplicate_external_id,
+                    Some("external_id"),
+                    format!("external id {id} appears again (first in row {})", first + 1),
+                )
+                .map(|v| (row, v)),
+            );
         } else {
             seen.insert((id, partner), row);
         }
@@ -167,15 +185,30 @@ pub fn check_golden(rules: &QualityRules, golden: &Opportunity, members: &[Membe
         let min = by_source.iter().map(|m| m.amount.abs()).min().unwrap_or_default();
         if !max.is_zero() && (max - min) / max * Decimal::ONE_HUNDRED > rules.amount_tolerance_pct {
             let list: Vec<String> = by_source.iter().map(|m| format!("{} {}", m.source, m.amount.round_dp(2))).collect();
-            out.extend(violation("cross_source_conflict", rules.cross_source_conflict, Some("amount"), format!("sources disagree on the amount by more than {}%: {}", rules.amount_tolerance_pct, list.join(", "))));
+            out.extend(violation(
+                "cross_source_conflict",
+                rules.cross_source_conflict,
+                Some("amount"),
+                format!("sources disagree on the amount by more than {}%: {}", rules.amount_tolerance_pct, list.join(", ")),
+            ));
         }
         if by_source.iter().any(|m| m.stage != by_source[0].stage) {
             let list: Vec<String> = by_source.iter().map(|m| format!("{} {}", m.source, m.stage)).collect();
-            out.extend(violation("cross_source_conflict", rules.cross_source_conflict, Some("stage"), format!("sources disagree on the stage: {}", list.join(", "))));
+            out.extend(violation(
+                "cross_source_conflict",
+                rules.cross_source_conflict,
+                Some("stage"),
+                format!("sources disagree on the stage: {}", list.join(", ")),
+            ));
         }
     }
     if !golden.stage.is_closed() && golden.close_date < today {
-        out.extend(violation("stale_pipeline", rules.stale_pipeline, Some("close_date"), format!("open ({}) but its close date {} has passed", golden.stage, golden.close_date)));
+        out.extend(violation(
+            "stale_pipeline",
+            rules.stale_pipeline,
+            Some("close_date"),
+            format!("open ({}) but its close date {} has passed", golden.stage, golden.close_date),
+        ));
     }
     out
 }
@@ -198,7 +231,11 @@ mod tests {
             (Entity::CsatResponses, vec![Value::Text("P".into()), Value::Null, Value::Decimal(dec("5")), Value::Null], vec![]),
             (Entity::NpsResponses, vec![Value::Text("P".into()), Value::Null, Value::Integer(-1), Value::Null], vec!["score_range"]),
             (Entity::NpsResponses, vec![Value::Text("P".into()), Value::Null, Value::Integer(0), Value::Null], vec![]),
-            (Entity::Targets, vec![Value::Text("P".into()), Value::Text("FY2026-Q1".into()), Value::Decimal(dec("-1"))], vec!["negative_amount"]),
+            (
+                Entity::Targets,
+                vec![Value::Text("P".into()), Value::Text("FY2026-Q1".into()), Value::Decimal(dec("-1"))],
+                vec!["negative_amount"],
+            ),
             (Entity::Targets, vec![Value::Text("P".into()), Value::Text("FY2026-Q1".into()), Value::Decimal(dec("0"))], vec![]),
         ];
         for (entity, values, expected) in cases {
@@ -250,7 +287,10 @@ mod tests {
         assert_eq!(rules_seen, vec!["stale_pipeline"], "4.5 % apart is within the 5 % tolerance; versions of one source do not conflict");
         let far = [members[0], Member { source: "sheets", amount: dec("90"), stage: Stage::ClosedWon }];
         let v = check_golden(&rules, &golden, &far, NaiveDate::from_ymd_opt(2025, 1, 1).unwrap());
-        assert_eq!(v.iter().map(|v| (v.rule, v.field)).collect::<Vec<_>>(), vec![("cross_source_conflict", Some("amount")), ("cross_source_conflict", Some("stage"))]);
+        assert_eq!(
+            v.iter().map(|v| (v.rule, v.field)).collect::<Vec<_>>(),
+            vec![("cross_source_conflict", Some("amount")), ("cross_source_conflict", Some("stage"))]
+        );
     }
 
     #[test]
@@ -279,7 +319,10 @@ mod tests {
             updated_at: None,
         };
         let v = check_opportunity(&rules, &row);
-        assert_eq!(v.iter().map(|v| (v.rule, v.severity)).collect::<Vec<_>>(), vec![("negative_amount", Severity::Error), ("close_before_created", Severity::Error)]);
+        assert_eq!(
+            v.iter().map(|v| (v.rule, v.severity)).collect::<Vec<_>>(),
+            vec![("negative_amount", Severity::Error), ("close_before_created", Severity::Error)]
+        );
         row.amount_original = dec("5");
         row.created_date = None;
         assert!(check_opportunity(&rules, &row).is_empty());

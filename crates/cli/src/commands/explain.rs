@@ -111,16 +111,27 @@ pub fn explain(
 
     if let Some((_, formula, parts)) = RATIOS.iter().find(|(m, _, _)| *m == def.name) {
         // A ratio: its formula with the values, the target's source row, then each part's records.
-        let target = if formula.contains("target") { store.target_source(&partner_id, &period.to_string()).map_err(Failure::run)? } else { None };
+        let target =
+            if formula.contains("target") { store.target_source(&partner_id, &period.to_string()).map_err(Failure::run)? } else { None };
         if format == OutputFormat::Json {
-            let components: Vec<serde_json::Value> = parts.iter().map(|m| serde_json::json!({"metric": m, "value": row.get(m).map(|v| v.round_dp(2).to_string())})).collect();
+            let components: Vec<serde_json::Value> =
+                parts.iter().map(|m| serde_json::json!({"metric": m, "value": row.get(m).map(|v| v.round_dp(2).to_string())})).collect();
             let out = serde_json::json!({"partner_id": partner_id, "period": period.to_string(), "metric": def.name, "value": value.map(|v| v.round_dp(2).to_string()), "formula": formula,
                 "components": components, "target": row.get("target").map(|v| v.to_string()), "target_source": target.as_ref().map(|(f, l)| format!("{f}:{l}"))});
             println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
             return Ok(());
         }
-        let shown: Vec<String> = parts.iter().chain(formula.contains("target").then_some(&"target")).map(|m| format!("{m} = {}", human_text(m, row.get(m)))).collect();
-        println!("{} of {partner_id} in {period} (as of {as_of}) = {} = {formula}, with {}", def.name, human_text(def.name, value), shown.join(", "));
+        let shown: Vec<String> = parts
+            .iter()
+            .chain(formula.contains("target").then_some(&"target"))
+            .map(|m| format!("{m} = {}", human_text(m, row.get(m))))
+            .collect();
+        println!(
+            "{} of {partner_id} in {period} (as of {as_of}) = {} = {formula}, with {}",
+            def.name,
+            human_text(def.name, value),
+            shown.join(", ")
+        );
         if let Some((file, line)) = target {
             println!("target from {file}:{line}");
         }

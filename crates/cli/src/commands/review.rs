@@ -10,7 +10,8 @@ use watershed_store::{AuditEntry, Store};
 fn describe(store: &Store, record: i64) -> Result<String, Failure> {
     Ok(match store.record(record).map_err(Failure::run)? {
         Some((source, file, line, headers, cells)) => {
-            let shown: Vec<String> = headers.iter().zip(&cells).filter(|(_, v)| !v.trim().is_empty()).take(8).map(|(h, v)| format!("{h}={v}")).collect();
+            let shown: Vec<String> =
+                headers.iter().zip(&cells).filter(|(_, v)| !v.trim().is_empty()).take(8).map(|(h, v)| format!("{h}={v}")).collect();
             format!("{source} {file}:{line}\n{}", shown.join(" · "))
         }
         None => format!("record {record}"),
@@ -34,10 +35,19 @@ pub fn list(dir: &Path, all: bool, format: OutputFormat) -> Result<(), Failure> 
     t.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
     t.set_header(vec!["#", "left", "right", "score (parts)", "decision"]);
     for (i, (l, r, lr, rr, _, parts, decision)) in decisions.iter().enumerate() {
-        t.add_row(vec![(i + 1).to_string(), format!("{l}\n{}", describe(&store, *lr)?), format!("{r}\n{}", describe(&store, *rr)?), parts.clone(), decision.clone()]);
+        t.add_row(vec![
+            (i + 1).to_string(),
+            format!("{l}\n{}", describe(&store, *lr)?),
+            format!("{r}\n{}", describe(&store, *rr)?),
+            parts.clone(),
+            decision.clone(),
+        ]);
     }
     println!("{t}");
-    println!("{} pairs. Decide: watershed review accept LEFT RIGHT (the same deal) · watershed review reject LEFT RIGHT (different deals); then watershed run.", decisions.len());
+    println!(
+        "{} pairs. Decide: watershed review accept LEFT RIGHT (the same deal) · watershed review reject LEFT RIGHT (different deals); then watershed run.",
+        decisions.len()
+    );
     Ok(())
 }
 
@@ -45,7 +55,8 @@ pub fn list(dir: &Path, all: bool, format: OutputFormat) -> Result<(), Failure> 
 pub fn decide(dir: &Path, left: &str, right: &str, same: bool) -> Result<(), Failure> {
     let project = load_project(dir)?;
     let store = watershed_pipeline::open_store(&project).map_err(Failure::run)?;
-    let known = store.match_decisions().map_err(Failure::run)?.iter().any(|d| (d.0 == left && d.1 == right) || (d.0 == right && d.1 == left));
+    let known =
+        store.match_decisions().map_err(Failure::run)?.iter().any(|d| (d.0 == left && d.1 == right) || (d.0 == right && d.1 == left));
     if !known {
         return Err(Failure::usage(anyhow::anyhow!("`{left}` / `{right}` is not a compared pair; see `watershed review list`")));
     }
@@ -62,6 +73,9 @@ pub fn decide(dir: &Path, left: &str, right: &str, same: bool) -> Result<(), Fai
             new_value: Some(if same { "same deal" } else { "different deals" }.into()),
         })
         .map_err(Failure::run)?;
-    println!("Recorded: {left} and {right} are {}. It applies from the next `watershed run` on, in every run.", if same { "the same deal" } else { "different deals" });
+    println!(
+        "Recorded: {left} and {right} are {}. It applies from the next `watershed run` on, in every run.",
+        if same { "the same deal" } else { "different deals" }
+    );
     Ok(())
 }
