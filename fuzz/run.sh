@@ -4,6 +4,9 @@
 # missing; runs on stable through RUSTC_BOOTSTRAP=1. Build output and the growing
 # corpus go to target/fuzz; crash inputs to fuzz/artifacts/<target>/.
 #   bash fuzz/run.sh [SECONDS] [TARGET...]
+# CI runs it reproducibly: FUZZ_SEED and FUZZ_RUNS fix libFuzzer's seed and number of
+# runs, FUZZ_WORK points the growing corpus at a fresh folder, FUZZ_TARGET_DIR keeps
+# the sanitizer build between CI runs.
 set -euo pipefail
 cd "$(dirname "$0")"
 seconds="${1:-60}"
@@ -15,7 +18,11 @@ fi
 command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --version 0.13.2 --locked
 export RUSTC_BOOTSTRAP=1
 seeds=../crates/ingest/tests/corpus
-work=../target/fuzz/corpus
+target_dir="${FUZZ_TARGET_DIR:-../target/fuzz}"
+work="${FUZZ_WORK:-../target/fuzz/corpus}"
+extra=()
+[ -n "${FUZZ_SEED:-}" ] && extra+=(-seed="$FUZZ_SEED")
+[ -n "${FUZZ_RUNS:-}" ] && extra+=(-runs="$FUZZ_RUNS")
 # The seeds each target starts from (folders of the corpus).
 seed_dirs() {
   case "$1" in
@@ -33,6 +40,6 @@ for target in "${targets[@]}"; do
       cp -n "$f" "$work/$target/seed_$(echo "${f#"$seeds"/}" | tr '/' '_')" 2>/dev/null || true
     done
   done
-  cargo fuzz run --target-dir ../target/fuzz "$target" "$work/$target" -- \
-    -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=20 -print_final_stats=1
+  cargo fuzz run --target-dir "$target_dir" "$target" "$work/$target" -- \
+    -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=20 -print_final_stats=1 "${extra[@]}"
 done
