@@ -314,7 +314,7 @@ pub fn normalize_entity_row(ctx: &InputContext, lookups: &Lookups, row: &[String
                             n.trunc().try_into().map_err(|_| Rejection::new(name, Some(raw), format!("{name} `{raw}` is out of range")))?,
                         )
                     }
-                    FieldKind::Bool => Value::Bool(parse_bool(raw).ok_or_else(|| {
+                    FieldKind::Bool => Value::Bool(crate::boolean::parse_bool(raw).ok_or_else(|| {
                         Rejection::new(name, Some(raw), format!("{name} `{raw}` is not yes/no (true/false, Y/N, 1/0, x)"))
                     })?),
                     FieldKind::Period => {
@@ -340,14 +340,6 @@ pub fn normalize_entity_row(ctx: &InputContext, lookups: &Lookups, row: &[String
         values.push(value);
     }
     Ok(values)
-}
-
-fn parse_bool(text: &str) -> Option<bool> {
-    match text.trim().to_ascii_lowercase().as_str() {
-        "true" | "t" | "yes" | "y" | "1" | "x" | "ja" | "oui" => Some(true),
-        "false" | "f" | "no" | "n" | "0" | "nein" | "non" => Some(false),
-        _ => None,
-    }
 }
 
 #[cfg(test)]

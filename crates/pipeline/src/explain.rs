@@ -3,9 +3,9 @@
 
 use crate::PipelineError;
 use std::collections::BTreeMap;
-use watershed_config::{PartnerAssignment, Project};
+use watershed_config::Project;
 use watershed_ingest::bind_columns;
-use watershed_normalize::{InputContext, Lookups, normalize_opportunity};
+use watershed_normalize::{Lookups, normalize_opportunity};
 use watershed_resolve::{FieldSource, ResolveRecord, survivorship};
 use watershed_store::{LineageRow, Store};
 
@@ -43,14 +43,8 @@ pub fn explain_opportunity(
         let Some(input) = store.load_input(input_id)? else { continue };
         let Some(source) = project.config.sources.iter().find(|s| s.name == input.source) else { continue };
         let entity = source.entity();
-        let (mut binding, _) = bind_columns(&input.headers, entity, &source.columns);
-        let mut cells: Vec<Vec<String>> = input.rows.iter().map(|(_, _, c)| c.clone()).collect();
-        crate::apply_corrections(&corrections, &source.name, &input.locator, &input.rows, &mut binding, &mut cells);
-        let fixed = match source.partner_assignment() {
-            PartnerAssignment::Fixed(p) => Some(p),
-            PartnerAssignment::FromColumn => None,
-        };
-        let ctx = InputContext::infer(&source.name, entity, binding, &cells, source.date_format.as_deref(), fixed, source.currency.clone());
+        let (binding, _) = bind_columns(&input.headers, entity, &source.columns);
+        let (ctx, cells) = crate::input_context(source, binding, &corrections, &input.locator, &input.rows);
         for ((record_id, line, _), values) in input.rows.iter().zip(&cells) {
             if !members.iter().any(|m| m.record_id == *record_id) {
                 continue;

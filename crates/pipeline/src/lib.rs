@@ -282,23 +282,7 @@ fn rebuild(
         if input.is_new {
             warn_unbound(report, input, source, entity, &bound);
         }
-        // Governed corrections replace cells before anything is inferred from them.
-        let mut binding = binding;
-        let mut cells: Vec<Vec<String>> = input.rows.iter().map(|(_, _, c)| c.clone()).collect();
-        apply_corrections(&corrections, &source.name, &input.locator, &input.rows, &mut binding, &mut cells);
-        let fixed_partner = match source.partner_assignment() {
-            PartnerAssignment::Fixed(p) => Some(p),
-            PartnerAssignment::FromColumn => None,
-        };
-        let ctx = InputContext::infer(
-            &source.name,
-            entity,
-            binding,
-            &cells,
-            source.date_format.as_deref(),
-            fixed_partner,
-            source.currency.clone(),
-        );
+        let (ctx, cells) = input_context(source, binding, &corrections, &input.locator, &input.rows);
         let rank = config.precedence_rank(&source.name);
         let sha_tag = format!("{}#{}", input.input_seq, source.name);
         // Normalize and validate every row of the input, then check uniqueness across it.
@@ -543,6 +527,33 @@ fn rule_rejection(v: &watershed_validate::Violation) -> Rejection {
         reason: format!("rule {} (error): {}; fix the source or set [quality] {} = \"warn\"", v.rule, v.message, v.rule),
         suggestions: Vec::new(),
     }
+}
+
+/// The normalization context of an input, with its cells after the governed
+/// corrections (which replace cells before anything is inferred from them).
+pub(crate) fn input_context(
+    source: &SourceConfig,
+    mut binding: watershed_normalize::ColumnBinding,
+    corrections: &CorrectionIndex,
+    locator: &str,
+    rows: &[(i64, u64, Vec<String>)],
+) -> (InputContext, Vec<Vec<String>>) {
+    let mut cells: Vec<Vec<String>> = rows.iter().map(|(_, _, c)| c.clone()).collect();
+    apply_corrections(corrections, &source.name, locator, rows, &mut binding, &mut cells);
+    let fixed_partner = match source.partner_assignment() {
+        PartnerAssignment::Fixed(p) => Some(p),
+        PartnerAssignment::FromColumn => None,
+    };
+    let ctx = InputContext::infer(
+        &source.name,
+        source.entity(),
+        binding,
+        &cells,
+        source.date_format.as_deref(),
+        fixed_partner,
+        source.currency.clone(),
+    );
+    (ctx, cells)
 }
 
 /// Corrections by (source, file, line): (field, value).
