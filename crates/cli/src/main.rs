@@ -118,11 +118,11 @@ enum Command {
         /// As-of date YYYY-MM-DD.
         #[arg(long)]
         as_of: Option<String>,
-        /// Output format (table or json).
+        /// Output format (table, csv for the records behind a sum, or json).
         #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
         format: OutputFormat,
     },
-    /// Runs, freshness per source, quarantine and dataset counts.
+    /// Per source: freshness, cadence and last run's counts; quality-rule violations; runs.
     Status {
         /// Output format.
         #[arg(long, value_enum, default_value_t = OutputFormat::Table)]

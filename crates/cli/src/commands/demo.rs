@@ -45,10 +45,10 @@ pub fn demo(dir: &Path) -> Result<(), Failure> {
     );
     println!("{}", program_line(&data, &calendar, period));
     println!();
+    let d = dir.display();
+    println!("Next: watershed -C {d} kpis --period {period} --partner P001   ·   watershed -C {d} alerts --period {period}");
     println!(
-        "Next: watershed -C {} kpis --period {period} --format csv   |   watershed -C {} quarantine list",
-        dir.display(),
-        dir.display()
+        "      watershed -C {d} quarantine list   ·   watershed -C {d} map suggest   ·   watershed -C {d} explain --partner P001 --metric revenue --period {period}"
     );
     Ok(())
 }
