@@ -20,7 +20,7 @@ pub use alerts::{Alert, AlertSettings, Severity, alerts};
 pub use catalog::CATALOG;
 pub use compute::{Index, MetricRow, MetricSettings, partner_metrics};
 pub use health::{Health, HealthComponent};
-pub use opportunity::{KpiRow, OPPORTUNITY_METRICS, opportunity_kpis};
+pub use opportunity::{KpiRow, opportunity_kpis};
 pub use peers::{PeerStat, peers};
 pub use program::{ProgramRow, Segment, program};
 pub use scorecard::{ScorecardSettings, Scorecards, scorecards};
@@ -57,15 +57,14 @@ pub fn trailing_revenue(calendar: &FiscalCalendar, data: &Dataset, period: Fisca
     out
 }
 
-/// An amount for people: `$1,234,568` (whole units, thousands grouped).
-pub fn money_text(amount: Decimal) -> String {
+/// An amount with its thousands grouped, rounded to whole units: 1234567.8 → "1,234,568".
+pub fn group_thousands(amount: Decimal) -> String {
     let rounded = amount.round_dp(0);
     let digits = rounded.abs().trunc().to_string();
-    let mut out = String::with_capacity(digits.len() + 4);
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
     if rounded.is_sign_negative() && !rounded.is_zero() {
         out.push('-');
     }
-    out.push('$');
     for (i, ch) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
@@ -73,6 +72,15 @@ pub fn money_text(amount: Decimal) -> String {
         out.push(ch);
     }
     out
+}
+
+/// An amount for people: `$1,234,568` (whole units, thousands grouped).
+pub fn money_text(amount: Decimal) -> String {
+    let grouped = group_thousands(amount);
+    match grouped.strip_prefix('-') {
+        Some(positive) => format!("-${positive}"),
+        None => format!("${grouped}"),
+    }
 }
 
 /// The kind of a metric's value, for formatting and storage.

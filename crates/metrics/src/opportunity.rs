@@ -1,53 +1,9 @@
 //! The opportunity family: revenue, pipeline, win rates and cycle times per partner.
 
-use crate::{MetricDef, MetricKind};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 use watershed_model::{FiscalCalendar, FiscalPeriod, Opportunity, OpportunityPartner, PartnerRole, Stage, Target};
-
-/// The opportunity-family metrics, in output order.
-pub const OPPORTUNITY_METRICS: &[MetricDef] = &[
-    MetricDef {
-        name: "revenue",
-        kind: MetricKind::Money,
-        definition: "Σ credited amount (amount × split) of won opportunities with close_date in the period",
-    },
-    MetricDef { name: "revenue_sourced", kind: MetricKind::Money, definition: "revenue where the partner's role is sourced" },
-    MetricDef { name: "revenue_influenced", kind: MetricKind::Money, definition: "revenue where the partner's role is influenced" },
-    MetricDef { name: "revenue_prev", kind: MetricKind::Money, definition: "revenue of the previous quarter" },
-    MetricDef {
-        name: "revenue_ytd",
-        kind: MetricKind::Money,
-        definition: "won, close_date from the start of the fiscal year to min(end of period, as-of)",
-    },
-    MetricDef { name: "target", kind: MetricKind::Money, definition: "the partner's target for the period" },
-    MetricDef { name: "growth_pct", kind: MetricKind::Percent, definition: "(revenue − revenue_prev) / revenue_prev × 100" },
-    MetricDef { name: "attainment_pct", kind: MetricKind::Percent, definition: "revenue / target × 100" },
-    MetricDef {
-        name: "pipeline_count",
-        kind: MetricKind::Count,
-        definition: "opportunities open as of the as-of date (stage not closed, created_date ≤ as-of)",
-    },
-    MetricDef { name: "pipeline_value", kind: MetricKind::Money, definition: "Σ credited amount of the open opportunities" },
-    MetricDef { name: "pipeline_sourced", kind: MetricKind::Money, definition: "pipeline_value where the partner's role is sourced" },
-    MetricDef { name: "pipeline_influenced", kind: MetricKind::Money, definition: "pipeline_value where the partner's role is influenced" },
-    MetricDef { name: "coverage_pct", kind: MetricKind::Percent, definition: "pipeline_value / target × 100" },
-    MetricDef { name: "avg_deal_size", kind: MetricKind::Money, definition: "pipeline_value / pipeline_count" },
-    MetricDef { name: "won_count", kind: MetricKind::Count, definition: "opportunities won with close_date in the period" },
-    MetricDef { name: "lost_count", kind: MetricKind::Count, definition: "opportunities lost with close_date in the period" },
-    MetricDef { name: "win_rate_pct", kind: MetricKind::Percent, definition: "won_count / (won_count + lost_count) × 100" },
-    MetricDef {
-        name: "conversion_rate_pct",
-        kind: MetricKind::Percent,
-        definition: "won_count / all opportunities with close_date in the period × 100",
-    },
-    MetricDef {
-        name: "sales_cycle_days",
-        kind: MetricKind::Days,
-        definition: "mean (close_date − created_date) in days over won opportunities in the period",
-    },
-];
 
 /// The opportunity-family metrics of one partner for one period.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,7 +14,7 @@ pub struct KpiRow {
     pub period: FiscalPeriod,
     /// The as-of date used for pipeline and year-to-date figures.
     pub as_of: NaiveDate,
-    /// See [`OPPORTUNITY_METRICS`].
+    /// Won revenue credited to the partner (see [`crate::CATALOG`] for every definition).
     pub revenue: Decimal,
     /// Sourced part of revenue.
     pub revenue_sourced: Decimal,
@@ -108,7 +64,7 @@ pub enum MetricValue {
 }
 
 impl KpiRow {
-    /// (metric name, value) in [`OPPORTUNITY_METRICS`] order.
+    /// (metric name, value) in [`crate::CATALOG`] order (its first 19 metrics).
     pub fn values(&self) -> Vec<(&'static str, MetricValue)> {
         use MetricValue::{Count, Decimal as D};
         vec![
@@ -322,6 +278,16 @@ mod tests {
             Target { partner_id: "A".into(), period: "FY2026-Q3".parse().unwrap(), amount: dec("5000") },
         ];
         (opps, links, targets)
+    }
+
+    #[test]
+    fn values_are_the_first_metrics_of_the_catalog_in_order() {
+        let (opps, links, targets) = program();
+        let cal = FiscalCalendar::new(1).unwrap();
+        let rows = opportunity_kpis(&cal, &["A".into()], &opps, &links, &targets, "FY2026-Q3".parse().unwrap(), d("2026-09-30"));
+        let names: Vec<&str> = rows[0].values().iter().map(|(n, _)| *n).collect();
+        let catalog: Vec<&str> = crate::CATALOG.iter().take(names.len()).map(|m| m.name).collect();
+        assert_eq!(names, catalog);
     }
 
     #[test]

@@ -59,17 +59,7 @@ pub fn machine_text(value: Option<Decimal>) -> Option<String> {
 
 /// Groups thousands: 1234567.8 → "1,234,568" (no decimals).
 pub fn format_money(amount: Decimal) -> String {
-    let rounded = amount.round_dp(0);
-    let negative = rounded.is_sign_negative() && !rounded.is_zero();
-    let digits = rounded.abs().trunc().to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    if negative { format!("-{out}") } else { out }
+    watershed_metrics::group_thousands(amount)
 }
 
 /// A value as people read it: grouped money, one-decimal percentages, `–` for null.
