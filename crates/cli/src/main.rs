@@ -8,6 +8,7 @@ mod progress;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use watershed_generate::GenerateOptions;
 
 /// Watershed turns partner data (CRM exports, channel sheets, partners' own files)
 /// into one governed, deduplicated, traceable dataset and the partner metrics built on it.
@@ -58,6 +59,10 @@ enum Command {
         /// Random seed: the same seed gives the same files.
         #[arg(long, default_value_t = 42)]
         seed: u64,
+        /// Leave the CRM opportunity id out of the channel sheet and the partner files,
+        /// so that only scored matching can find the deals they re-report.
+        #[arg(long)]
+        without_shared_ids: bool,
     },
     /// Run the pipeline: read new inputs, normalize, resolve, store; print the summary.
     Run {
@@ -202,11 +207,42 @@ enum Command {
         #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
         format: OutputFormat,
     },
+    /// Benchmarks on generated programs, judged against their ground truth.
+    #[command(subcommand)]
+    Bench(BenchCommand),
     /// Scaffold the example program (if needed), run it and print its scorecard.
     Demo {
         /// Where the example program lives.
         #[arg(default_value = "watershed-demo")]
         dir: PathBuf,
+    },
+}
+
+/// `watershed bench …`
+#[derive(Debug, Subcommand)]
+enum BenchCommand {
+    /// Accuracy of resolution: generate a program, run it, and print precision, recall
+    /// and F1 of the merged pairs against the ground truth, with the comparisons made
+    /// and the time and memory taken.
+    ///
+    /// Example: watershed bench resolve --opportunities 200000
+    Resolve {
+        /// Deals of the generated program.
+        #[arg(long, default_value_t = 20_000)]
+        opportunities: usize,
+        /// Generator seed.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Keep the CRM ids in the sheet and the partner files (by default they are left
+        /// out, so that every duplicate must be found by scored matching).
+        #[arg(long)]
+        with_shared_ids: bool,
+        /// Where to generate the program (default: a folder in the system temp dir; replaced).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
     },
 }
 
@@ -363,7 +399,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Init { dir, example, force } => commands::init::init(dir.unwrap_or(cli.project), example, force),
-        Command::Generate { dir, opportunities, partners, seed } => commands::init::generate(&dir, opportunities, partners, seed),
+        Command::Generate { dir, opportunities, partners, seed, without_shared_ids } => {
+            commands::init::generate(&dir, &GenerateOptions { opportunities, partners, seed, shared_ids: !without_shared_ids })
+        }
         Command::Run { format, quiet } => commands::run::run(&cli.project, format, quiet),
         Command::Kpis { period, as_of, partner, program, by, format } => {
             commands::kpis::kpis(&cli.project, period.as_deref(), as_of.as_deref(), partner.as_deref(), program, by.as_deref(), format)
@@ -405,6 +443,9 @@ fn main() -> ExitCode {
         Command::Audit { limit, format } => commands::status::audit(&cli.project, limit, format),
         Command::Inspect { file, entity, format } => commands::inspect::inspect(&file, &entity, format),
         Command::Demo { dir } => commands::demo::demo(&dir),
+        Command::Bench(BenchCommand::Resolve { opportunities, seed, with_shared_ids, dir, format }) => {
+            commands::bench::resolve(&commands::bench::ResolveBench { opportunities, seed, shared_ids: with_shared_ids, dir }, format)
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

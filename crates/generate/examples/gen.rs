@@ -18,7 +18,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some(s) => s.parse()?,
         None => 42,
     };
-    let opts = GenerateOptions { opportunities, partners: None, seed };
+    let opts = GenerateOptions { opportunities, partners: None, seed, shared_ids: true };
     let start = Instant::now();
     let summary = generate(&dir, &opts)?;
     let elapsed = start.elapsed();

@@ -6,6 +6,12 @@ use crate::words::{COUNTRIES, LOST, PRODUCTS, WON};
 
 const SALT_DEALS: u64 = 10;
 const SALT_HOMES: u64 = 11;
+const SALT_SIBLINGS: u64 = 12;
+
+/// Share of deals followed by a sibling: another deal of the same partner and customer
+/// in the same quarter (another product, or an add-on of the same product) — the case
+/// a matcher must not merge.
+const SIBLING_SHARE: f64 = 0.04;
 
 /// No partner.
 pub(crate) const NONE: u32 = u32::MAX;
@@ -79,7 +85,8 @@ pub(crate) fn generate(seed: u64, m: &Master, n: usize) -> Vec<Deal> {
     let all_customers = m.customers.len();
     let tier_size = [1.3, 1.0, 0.8];
     let mut deals = Vec::with_capacity(n);
-    for _ in 0..n {
+    let mut sibling_rng = sub_rng(seed, SALT_SIBLINGS, 0);
+    while deals.len() < n {
         let sourced = pick_cumulative(&mut rng, &m.pcum);
         let p = &m.partners[sourced];
         let q = pick_cumulative(&mut rng, &p.qcum).min(QUARTERS - 1);
@@ -153,10 +160,42 @@ pub(crate) fn generate(seed: u64, m: &Master, n: usize) -> Vec<Deal> {
             in_pfile: false,
             in_delta: false,
         });
+        if deals.len() < n && sibling_rng.f64() < SIBLING_SHARE {
+            let sibling = sibling_of(&mut sibling_rng, &deals[deals.len() - 1], p.win_rate, q0, q1, &product_cum);
+            deals.push(sibling);
+        }
     }
     deals.sort_by_key(|d| (d.created, d.close));
     assign_sources(seed, m, &mut deals);
     deals
+}
+
+/// Another deal of `d`'s partner and customer closing in the same quarter `q0..q1`:
+/// another product (three times in four) or an add-on of the same product at a
+/// fraction of the amount.
+fn sibling_of(rng: &mut fastrand::Rng, d: &Deal, win_rate: f64, q0: i32, q1: i32, product_cum: &[f64]) -> Deal {
+    let close = q0 + rng.i32(0..q1 - q0);
+    let (product, amount) = if rng.f64() < 0.75 {
+        let mut product = pick_cumulative(rng, product_cum) as u8;
+        if product == d.product {
+            product = ((usize::from(product) + 1) % PRODUCTS.len()) as u8;
+        }
+        (product, round_to((d.amount as f64 * uniform(rng, 0.4, 1.6)) as i64, 100_000))
+    } else {
+        (d.product, round_to((d.amount as f64 * uniform(rng, 0.2, 0.6)) as i64, 100_000))
+    };
+    let stage = if close > NOW {
+        rng.u8(0..=3)
+    } else if rng.f64() < win_rate {
+        WON
+    } else {
+        LOST
+    };
+    let cap = CRM_EXPORT - 1 - rng.i32(4..40);
+    let created = (close - rng.i32(20..150)).min(cap);
+    // Below the largest deals, so that currency conversion keeps it in range.
+    let amount = amount.clamp(500_000, 30_000_000);
+    Deal { amount, init_amount: amount, created, close, product, stage, init_stage: stage, ..d.clone() }
 }
 
 fn take_count(share: f64, n: usize) -> usize {

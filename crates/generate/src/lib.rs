@@ -37,18 +37,22 @@ pub struct GenerateOptions {
     pub partners: Option<usize>,
     /// Seed of every random choice.
     pub seed: u64,
+    /// Whether the channel sheet and the partner files carry the CRM opportunity id of
+    /// the deals they re-report. Without it, only scored matching can find those
+    /// duplicates (the resolution benchmark's hard mode).
+    pub shared_ids: bool,
 }
 
 impl Default for GenerateOptions {
     fn default() -> Self {
-        Self { opportunities: 5_000, partners: None, seed: 42 }
+        Self { opportunities: 5_000, partners: None, seed: 42, shared_ids: true }
     }
 }
 
 impl GenerateOptions {
     /// The program of `watershed init --example`: 5,000 opportunities, 30 partners, seed 42.
     pub fn example() -> Self {
-        Self { opportunities: 5_000, partners: Some(30), seed: 42 }
+        Self { opportunities: 5_000, partners: Some(30), seed: 42, shared_ids: true }
     }
 
     /// The number of partners these options produce.
@@ -135,7 +139,7 @@ pub fn generate(dir: &Path, opts: &GenerateOptions) -> Result<GenerateSummary, G
     files.extend(master::write_mappings(dir, &m)?);
 
     let mut deals = deals::generate(opts.seed, &m, opts.opportunities);
-    let stats = sources::write_sources(dir, opts.seed, &m, &mut deals)?;
+    let stats = sources::write_sources(dir, opts.seed, &m, &mut deals, opts.shared_ids)?;
     files.extend(stats.files);
 
     files.extend(entities::write_entities(dir, opts.seed, &m, &deals)?);

@@ -73,6 +73,16 @@ impl Kind {
         }
     }
 
+    /// The column holding the CRM opportunity id of a re-reported deal (None: the CRM itself).
+    fn shared_id_column(self) -> Option<usize> {
+        match self {
+            Kind::Crm | Kind::CrmDelta => None,
+            Kind::Sheet => Some(9),
+            Kind::Northwind | Kind::Contoso => Some(7),
+            Kind::Bauer | Kind::Fabrikam | Kind::Tailspin => Some(6),
+        }
+    }
+
     /// Source name in watershed.toml.
     pub(crate) fn source(self) -> &'static str {
         match self {
@@ -332,53 +342,73 @@ const NORTHWIND_CELLS: &[CellKind] = &[
 ];
 
 /// Where a source file's records go: delimited text or a workbook sheet.
-enum Out {
+enum Sink {
     Csv(CsvOut),
     Sheet(Box<SheetOut>),
 }
 
+/// A source file's writer; `drop` leaves one column out of every record (the shared-id
+/// column, when the program is generated without shared ids).
+struct Out {
+    sink: Sink,
+    drop: Option<usize>,
+}
+
 impl Out {
+    /// `fields` without the dropped column.
+    fn kept<'f, S: AsRef<str>>(&self, fields: &'f [S]) -> Vec<&'f str> {
+        fields.iter().enumerate().filter(|(i, _)| Some(*i) != self.drop).map(|(_, f)| f.as_ref()).collect()
+    }
+
     fn record<S: AsRef<str>>(&mut self, fields: &[S]) -> Result<u64, GenerateError> {
-        match self {
-            Out::Csv(o) => o.record(fields),
-            Out::Sheet(o) => o.record(fields),
+        if self.drop.is_some() {
+            let kept = self.kept(fields);
+            return match &mut self.sink {
+                Sink::Csv(o) => o.record(&kept),
+                Sink::Sheet(o) => o.record(&kept),
+            };
+        }
+        match &mut self.sink {
+            Sink::Csv(o) => o.record(fields),
+            Sink::Sheet(o) => o.record(fields),
         }
     }
 
     fn header<S: AsRef<str>>(&mut self, fields: &[S]) -> Result<u64, GenerateError> {
-        match self {
-            Out::Csv(o) => o.record(fields),
-            Out::Sheet(o) => o.header(fields),
+        let kept = self.kept(fields);
+        match &mut self.sink {
+            Sink::Csv(o) => o.record(&kept),
+            Sink::Sheet(o) => o.header(&kept),
         }
     }
 
     fn raw_line(&mut self, text: &str) -> Result<u64, GenerateError> {
-        match self {
-            Out::Csv(o) => o.raw_line(text),
-            Out::Sheet(o) => o.raw_line(text),
+        match &mut self.sink {
+            Sink::Csv(o) => o.raw_line(text),
+            Sink::Sheet(o) => o.raw_line(text),
         }
     }
 
     /// A title above the table (merged across it in a workbook).
     fn title(&mut self, text: &str) -> Result<u64, GenerateError> {
-        match self {
-            Out::Csv(o) => o.raw_line(text),
-            Out::Sheet(o) => o.title(text),
+        match &mut self.sink {
+            Sink::Csv(o) => o.raw_line(text),
+            Sink::Sheet(o) => o.title(text),
         }
     }
 
     /// What a run calls the input the rows are in: the path, plus `#sheet` for a workbook.
     fn locator(&self) -> &str {
-        match self {
-            Out::Csv(o) => o.rel(),
-            Out::Sheet(o) => o.locator(),
+        match &self.sink {
+            Sink::Csv(o) => o.rel(),
+            Sink::Sheet(o) => o.locator(),
         }
     }
 
     fn finish(self) -> Result<(), GenerateError> {
-        match self {
-            Out::Csv(o) => o.finish(),
-            Out::Sheet(o) => (*o).finish(),
+        match self.sink {
+            Sink::Csv(o) => o.finish(),
+            Sink::Sheet(o) => (*o).finish(),
         }
     }
 }
@@ -393,17 +423,23 @@ struct SourceFile {
 }
 
 impl SourceFile {
-    fn create(dir: &Path, kind: Kind) -> Result<Self, GenerateError> {
+    fn create(dir: &Path, kind: Kind, shared_ids: bool) -> Result<Self, GenerateError> {
+        let drop = if shared_ids { None } else { kind.shared_id_column() };
         let (delim, crlf, enc) = match kind {
             Kind::Bauer => (';', true, Enc::Win1252),
             Kind::Fabrikam => (',', false, Enc::Utf8Bom),
             Kind::Contoso => ('\t', true, Enc::Utf16LeBom),
             _ => (',', false, Enc::Utf8),
         };
-        let out = match kind {
-            Kind::Northwind => Out::Sheet(Box::new(SheetOut::create(dir, kind.rel(), "Deals", NORTHWIND_CELLS)?)),
-            _ => Out::Csv(CsvOut::create(dir, kind.rel(), delim, crlf, enc)?),
+        let sink = match kind {
+            Kind::Northwind => {
+                // Every column after the CRM Ref is text, so the types stay aligned without it.
+                let cells = if drop.is_some() { &NORTHWIND_CELLS[..NORTHWIND_CELLS.len() - 1] } else { NORTHWIND_CELLS };
+                Sink::Sheet(Box::new(SheetOut::create(dir, kind.rel(), "Deals", cells)?))
+            }
+            _ => Sink::Csv(CsvOut::create(dir, kind.rel(), delim, crlf, enc)?),
         };
+        let out = Out { sink, drop };
         Ok(Self { kind, out, cells: Cells::new(kind.header().len()), next_ext: 0, total: 0 })
     }
 
@@ -585,22 +621,43 @@ fn partner_cell<'a>(p: &'a Partner, style: Style, rng: &mut fastrand::Rng) -> Co
     }
 }
 
-/// The customer name written differently (case, legal suffix, a typo).
+/// Words people abbreviate in company names, and how.
+const ABBREVIATIONS: &[(&str, &str)] = &[
+    ("International", "Intl"),
+    ("Manufacturing", "Mfg"),
+    ("Pharmaceuticals", "Pharma"),
+    ("Holdings", "Hldgs"),
+    ("Systems", "Sys"),
+    ("Services", "Svcs"),
+    ("Industries", "Inds"),
+    ("Group", "Grp"),
+    ("Technologies", "Tech"),
+    ("Laboratories", "Labs"),
+];
+
+/// The customer name as another system writes it: upper case, another legal suffix,
+/// a typo, an abbreviated word, or a "The" in front.
 fn customer_variant(c: &crate::master::Customer, rng: &mut fastrand::Rng) -> String {
-    match rng.usize(0..3) {
+    let legal = &c.name[c.legal_at..];
+    match rng.usize(0..5) {
         0 => c.name.to_uppercase(),
-        1 => {
-            if c.legal_at < c.name.len() {
-                c.base().to_owned()
-            } else {
-                format!("{} Inc", c.name)
-            }
-        }
-        _ => {
+        1 => match legal.trim() {
+            "" => format!("{} Inc", c.name),
+            "Inc" | "Inc." => format!("{}, Incorporated", c.base()),
+            "Ltd" | "Ltd." => format!("{} Limited", c.base()),
+            "GmbH" => format!("{} GMBH", c.base()),
+            _ => c.base().to_owned(),
+        },
+        2 => {
             let mut s = misspell(c.base(), rng);
-            s.push_str(&c.name[c.legal_at..]);
+            s.push_str(legal);
             s
         }
+        3 => match ABBREVIATIONS.iter().find(|(word, _)| c.base().split(' ').any(|w| w == *word)) {
+            Some((word, short)) => format!("{}{legal}", c.base().replacen(word, short, 1)),
+            None => format!("{} Corp.", c.base()),
+        },
+        _ => format!("The {}", c.name),
     }
 }
 
@@ -650,7 +707,7 @@ pub(crate) fn push_deal_id(s: &mut String, i: usize) {
 }
 
 /// Writes every opportunity source file and truth/source_rows.csv.
-pub(crate) fn write_sources(dir: &Path, seed: u64, m: &Master, deals: &mut [Deal]) -> Result<SourceStats, GenerateError> {
+pub(crate) fn write_sources(dir: &Path, seed: u64, m: &Master, deals: &mut [Deal], shared_ids: bool) -> Result<SourceStats, GenerateError> {
     let mut lineage = CsvOut::create(dir, "truth/source_rows.csv", ',', false, Enc::Utf8)?;
     lineage.record(&["source", "file", "line", "deal_id", "kind", "note"])?;
     let n = deals.len();
@@ -665,7 +722,7 @@ pub(crate) fn write_sources(dir: &Path, seed: u64, m: &Master, deals: &mut [Deal
         }
         let plan: Vec<(usize, Defect)> =
             (0..bad_total).filter(|k| BAD_PLAN[k % BAD_PLAN.len()].0 == kind).map(|k| (k, BAD_PLAN[k % BAD_PLAN.len()].1)).collect();
-        write_file(dir, &mut ctx, deals, kind, &plan)?;
+        write_file(dir, &mut ctx, deals, kind, &plan, shared_ids)?;
         files.push(kind.rel().to_owned());
     }
     let Ctx { lineage, rows, bad, .. } = ctx;
@@ -683,8 +740,15 @@ fn in_file(kind: Kind, d: &Deal) -> bool {
     }
 }
 
-fn write_file(dir: &Path, ctx: &mut Ctx<'_>, deals: &mut [Deal], kind: Kind, plan: &[(usize, Defect)]) -> Result<(), GenerateError> {
-    let mut f = SourceFile::create(dir, kind)?;
+fn write_file(
+    dir: &Path,
+    ctx: &mut Ctx<'_>,
+    deals: &mut [Deal],
+    kind: Kind,
+    plan: &[(usize, Defect)],
+    shared_ids: bool,
+) -> Result<(), GenerateError> {
+    let mut f = SourceFile::create(dir, kind, shared_ids)?;
     let mut rng = sub_rng(ctx.seed, SALT_BAD, kind as u64);
     let members = deals.iter().filter(|d| in_file(kind, d)).count();
     let mut bad: Vec<(usize, usize, Defect)> = plan.iter().map(|&(k, d)| (rng.usize(0..=members), k, d)).collect();
@@ -830,8 +894,13 @@ fn write_deal(ctx: &mut Ctx<'_>, f: &mut SourceFile, d: &mut Deal, i: usize, kin
                 let usd = m.fx.to_usd(d.amount, d.currency, d.close);
                 row.amount = Some((((usd + 50_000) / 100_000) * 100_000).max(100_000));
                 row.currency = USD;
-                if rng.f64() < 0.3 {
+                // The close date a week off, sometimes several weeks.
+                let r = rng.f64();
+                if r < 0.3 {
                     row.close = d.close + if rng.bool() { 7 } else { -7 };
+                } else if r < 0.38 {
+                    let weeks = 7 * rng.i32(2..=4);
+                    row.close = d.close + if rng.bool() { weeks } else { -weeks };
                 }
                 if rng.f64() < 0.4 {
                     row.customer = Cow::Owned(customer_variant(customer, &mut rng));
@@ -849,9 +918,23 @@ fn write_deal(ctx: &mut Ctx<'_>, f: &mut SourceFile, d: &mut Deal, i: usize, kin
                 if rng.f64() < 0.1 {
                     row.stage = stale_stage(d.stage);
                 }
-                if rng.f64() < 0.2 {
+                // Partners round what they report.
+                if rng.f64() < 0.1
+                    && let Some(cents) = row.amount
+                {
+                    row.amount = Some((((cents + 250_000) / 500_000) * 500_000).max(500_000));
+                }
+                let r = rng.f64();
+                if r < 0.2 {
                     let shift = rng.i32(1..=5);
                     row.close = d.close + if rng.bool() { shift } else { -shift };
+                } else if r < 0.26 {
+                    let shift = rng.i32(7..=21);
+                    row.close = d.close + if rng.bool() { shift } else { -shift };
+                }
+                // The partner opened the deal before the CRM did.
+                if rng.f64() < 0.4 {
+                    row.created = d.created - rng.i32(1..=10);
                 }
                 if rng.f64() < 0.3 {
                     row.customer = Cow::Owned(customer_variant(customer, &mut rng));

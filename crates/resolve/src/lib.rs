@@ -8,12 +8,16 @@
 //! Each field survives from the most trusted source (`[resolve] precedence`), then
 //! the most recent update.
 
+pub mod evaluate;
 pub mod matching;
 
 pub use matching::{MatchSettings, Profile, Score};
 
-use chrono::NaiveDate;
+use chrono::Datelike;
 use std::collections::{BTreeMap, HashMap};
+
+/// A hash map with a fast, fixed hasher (the keys are our own, not an attacker's).
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 use watershed_model::{Opportunity, OpportunityPartner, PartnerRole, SourceOpportunity};
 
 /// One normalized opportunity row with its provenance.
@@ -71,9 +75,13 @@ pub struct Golden {
     pub ties: Vec<(i64, String)>,
 }
 
+/// The sources of a cluster, one bit each. Beyond 128 sources two share a bit, which
+/// only makes the guard stricter (a merge refused, never a wrong one).
+type SourceSet = u128;
+
 struct UnionFind {
     parent: Vec<usize>,
-    sources: Vec<Vec<String>>,
+    sources: Vec<SourceSet>,
 }
 
 impl UnionFind {
@@ -92,26 +100,52 @@ impl UnionFind {
         if ra == rb {
             return true;
         }
-        if self.sources[ra].iter().any(|s| self.sources[rb].contains(s)) {
+        if self.sources[ra] & self.sources[rb] != 0 {
             return false;
         }
-        let moved = std::mem::take(&mut self.sources[rb]);
-        self.sources[ra].extend(moved);
+        self.sources[ra] |= self.sources[rb];
         self.parent[rb] = ra;
         true
     }
 }
 
-/// The blocking words of a customer key: the first four letters of each of its first
-/// three words of three letters or more (a typo later in a word still blocks together).
-fn block_words(key: &str) -> Vec<String> {
-    let mut words: Vec<String> = key.split(' ').filter(|w| w.len() >= 3).take(3).map(|w| w.chars().take(4).collect()).collect();
-    if words.is_empty() && !key.is_empty() {
-        words.push(key.chars().take(4).collect());
+/// Words too common to block on.
+const STOP_WORDS: &[&str] = &["and", "the", "del", "des", "der", "die", "von", "und", "for", "les"];
+
+/// The blocking keys of a customer: for each ordered pair of its first three words,
+/// the first four letters of one and the initial of the other ("rive|p" for Riverbend
+/// Pharmaceuticals). A typo or abbreviation in one word leaves the keys led by the
+/// other; a pair of words is far more selective than a word alone (city names and
+/// "Group" are shared by many customers). A one-word name blocks on its first four letters.
+fn block_keys(words: &[String]) -> Vec<String> {
+    let words: Vec<&str> = words.iter().map(String::as_str).filter(|w| w.len() >= 2 && !STOP_WORDS.contains(w)).take(3).collect();
+    let prefix = |w: &str| w.chars().take(4).collect::<String>();
+    let mut keys = Vec::new();
+    match words.as_slice() {
+        [] => {}
+        [only] => keys.push(prefix(only)),
+        _ => {
+            for (i, a) in words.iter().enumerate() {
+                for (j, b) in words.iter().enumerate() {
+                    if i != j {
+                        let mut key = prefix(a);
+                        key.push('|');
+                        key.extend(b.chars().next());
+                        keys.push(key);
+                    }
+                }
+            }
+        }
     }
-    words.sort_unstable();
-    words.dedup();
-    words
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
+/// A block key as a number: (partner, customer key) hashed.
+fn block_hash(partner: &str, key: &str) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::default().hash_one((partner, key))
 }
 
 /// A person's decision on a pair of records, which beats the score in every run.
@@ -136,6 +170,10 @@ pub enum Decision {
     HumanMerged,
     /// A person said: different deals.
     HumanSplit,
+    /// Scored above the merge threshold, but a better-scoring match had already joined a
+    /// record of the same source to one side (one deal is not reported twice by a
+    /// source): not merged.
+    Superseded,
 }
 
 impl Decision {
@@ -146,6 +184,7 @@ impl Decision {
             Decision::Review => "review",
             Decision::HumanMerged => "human_merged",
             Decision::HumanSplit => "human_split",
+            Decision::Superseded => "superseded",
         }
     }
 }
@@ -185,22 +224,27 @@ pub fn resolve(records: &[ResolveRecord]) -> Vec<Golden> {
 /// blocks, with `humans`' decisions beating the score.
 pub fn resolve_with(records: &[ResolveRecord], settings: Option<&MatchSettings>, humans: &[HumanDecision]) -> Resolution {
     // 1. Records → groups (same source + external id).
-    let mut group_of_key: HashMap<(&str, &str), usize> = HashMap::new();
-    let mut group_key: Vec<(String, String)> = Vec::new();
+    let mut group_of_key: FastMap<(&str, &str), usize> = FastMap::default();
+    let mut group_key: Vec<(&str, &str)> = Vec::new();
     let mut record_group = Vec::with_capacity(records.len());
     for r in records {
         let id = r.row.external_id.as_deref().unwrap_or(&r.fallback_key);
         let next = group_key.len();
         let g = *group_of_key.entry((r.source.as_str(), id)).or_insert_with(|| {
-            group_key.push((r.source.clone(), id.to_string()));
+            group_key.push((r.source.as_str(), id));
             next
         });
         record_group.push(g);
     }
-    let mut uf = UnionFind { parent: (0..group_key.len()).collect(), sources: group_key.iter().map(|(s, _)| vec![s.clone()]).collect() };
+    let mut source_bit: FastMap<&str, SourceSet> = FastMap::default();
+    for (source, _) in &group_key {
+        let next = source_bit.len() % 128;
+        source_bit.entry(source).or_insert(1 << next);
+    }
+    let mut uf = UnionFind { parent: (0..group_key.len()).collect(), sources: group_key.iter().map(|(s, _)| source_bit[s]).collect() };
     let mut ties = Vec::new();
     // 2. CRM ids quoted by other sources: the quoted id's group in the most trusted source.
-    let mut by_external: HashMap<&str, Vec<(usize, usize)>> = HashMap::new();
+    let mut by_external: FastMap<&str, Vec<(usize, usize)>> = FastMap::default();
     for (i, r) in records.iter().enumerate() {
         if let Some(id) = r.row.external_id.as_deref() {
             let list = by_external.entry(id).or_default();
@@ -222,7 +266,7 @@ pub fn resolve_with(records: &[ResolveRecord], settings: Option<&MatchSettings>,
         }
     }
     // 3. Shared deal registration ids.
-    let mut by_registration: HashMap<&str, usize> = HashMap::new();
+    let mut by_registration: FastMap<&str, usize> = FastMap::default();
     let mut order: Vec<usize> = (0..records.len()).collect();
     order.sort_by_key(|&i| (records[i].source_rank, records[i].arrival));
     for &i in &order {
@@ -252,7 +296,7 @@ pub fn resolve_with(records: &[ResolveRecord], settings: Option<&MatchSettings>,
         let root = uf.find(*g);
         clusters.entry(root).or_default().push(i);
     }
-    let tie_of: HashMap<i64, String> = ties.into_iter().collect();
+    let tie_of: FastMap<i64, String> = ties.into_iter().collect();
     let mut golden: Vec<Golden> =
         clusters.into_values().map(|members| build_golden(records, &record_group, &group_key, members, &tie_of)).collect();
     golden.sort_by(|a, b| a.opportunity.opportunity_id.cmp(&b.opportunity.opportunity_id));
@@ -266,97 +310,121 @@ pub fn resolve_with(records: &[ResolveRecord], settings: Option<&MatchSettings>,
 fn scored_matching(
     records: &[ResolveRecord],
     record_group: &[usize],
-    group_key: &[(String, String)],
+    group_key: &[(&str, &str)],
     uf: &mut UnionFind,
     settings: &MatchSettings,
     humans: &[HumanDecision],
     decisions: &mut Vec<MatchDecision>,
     ties: &mut Vec<(i64, String)>,
 ) -> u64 {
-    // Each cluster's most trusted record represents it.
-    let mut members: HashMap<usize, Vec<usize>> = HashMap::new();
+    // Clusters (by union-find root), each represented by its most trusted record.
+    let mut cluster_of_root: FastMap<usize, usize> = FastMap::default();
+    let mut cluster_members: Vec<Vec<usize>> = Vec::new();
     for (i, group) in record_group.iter().enumerate() {
-        members.entry(uf.find(*group)).or_default().push(i);
+        let root = uf.find(*group);
+        let next = cluster_members.len();
+        let c = *cluster_of_root.entry(root).or_insert(next);
+        if c == next {
+            cluster_members.push(Vec::new());
+        }
+        cluster_members[c].push(i);
     }
-    let mut representative: HashMap<usize, usize> = HashMap::new();
-    // Blocks: (partner, a word of the customer's key). Two deals are compared only when
-    // they share a partner and a customer word and close within the window.
-    let mut blocks: Vec<(&str, String, NaiveDate, usize)> = Vec::new();
-    let mut keys_of: HashMap<usize, Vec<(&str, String)>> = HashMap::new();
-    let mut profiles: HashMap<usize, Profile> = HashMap::new();
-    for (root, list) in &mut members {
+    let mut roots = vec![0usize; cluster_members.len()];
+    for (root, c) in &cluster_of_root {
+        roots[*c] = *root;
+    }
+    // Blocks: (partner, a pair of customer words). Two clusters are compared only when
+    // they share a block and close within the window; entries are (block, close day, cluster).
+    let mut representative: Vec<usize> = Vec::with_capacity(cluster_members.len());
+    let mut profiles: Vec<Profile> = Vec::with_capacity(cluster_members.len());
+    let mut keys_of: Vec<Vec<u64>> = Vec::with_capacity(cluster_members.len());
+    let mut entries: Vec<(u64, i32, u32)> = Vec::new();
+    for (c, list) in cluster_members.iter_mut().enumerate() {
         trust_order(records, list);
         let rep = list[0];
-        representative.insert(*root, rep);
         let profile = Profile::of(&records[rep].row);
-        let words = block_words(&profile.customer_key);
-        let mut keys: Vec<(&str, String)> = Vec::new();
-        for &i in list.iter() {
-            for w in &words {
-                keys.push((records[i].row.partner_id.as_str(), w.clone()));
-            }
-        }
+        let words = block_keys(&profile.customer_words);
+        let mut partners: Vec<&str> = list.iter().map(|&i| records[i].row.partner_id.as_str()).collect();
+        partners.sort_unstable();
+        partners.dedup();
+        let mut keys: Vec<u64> = partners.iter().flat_map(|p| words.iter().map(move |w| block_hash(p, w))).collect();
         keys.sort_unstable();
         keys.dedup();
-        for (p, w) in &keys {
-            blocks.push((p, w.clone(), profile.close_date, *root));
-        }
-        keys_of.insert(*root, keys);
-        profiles.insert(*root, profile);
+        let day = profile.close_date.num_days_from_ce();
+        entries.extend(keys.iter().map(|&k| (k, day, c as u32)));
+        representative.push(rep);
+        profiles.push(profile);
+        keys_of.push(keys);
     }
-    blocks.sort_unstable_by(|a, b| a.0.cmp(b.0).then_with(|| a.1.cmp(&b.1)).then(a.2.cmp(&b.2)).then(a.3.cmp(&b.3)));
+    entries.sort_unstable();
     let key_of = |i: usize| {
         let (s, k) = &group_key[record_group[i]];
         format!("{s}:{k}")
     };
-    let human: HashMap<(String, String), bool> = humans
+    let human: FastMap<(String, String), bool> = humans
         .iter()
         .map(|h| if h.left <= h.right { ((h.left.clone(), h.right.clone()), h.same) } else { ((h.right.clone(), h.left.clone()), h.same) })
         .collect();
+    let window = i32::try_from(settings.date_window_days).unwrap_or(i32::MAX);
     let mut candidates: Vec<(f64, usize, usize, Score, Option<bool>)> = Vec::new();
     let mut comparisons = 0u64;
-    for (i, (partner, word, date, root)) in blocks.iter().enumerate() {
-        for (other_partner, other_word, other_date, other) in &blocks[i + 1..] {
-            if other_partner != partner || other_word != word || (*other_date - *date).num_days() > settings.date_window_days {
+    for (i, &(block, day, a)) in entries.iter().enumerate() {
+        for &(other_block, other_day, b) in &entries[i + 1..] {
+            if other_block != block || other_day - day > window {
                 break;
             }
-            let (root, other) = (*root, *other);
-            // Clusters that share several block keys meet in several blocks: compare
-            // them only in the first (no set of seen pairs to keep).
-            let first_common = keys_of[&root].iter().find(|k| keys_of[&other].contains(k));
-            if root == other || first_common.is_none_or(|(p, w)| p != partner || w != word) {
+            let (a, b) = (a as usize, b as usize);
+            // Two records of one source are two deals: never compared.
+            if a == b || uf.sources[roots[a]] & uf.sources[roots[b]] != 0 {
                 continue;
             }
-            // Two records of one source are two deals: never compared.
-            if uf.sources[root].iter().any(|s| uf.sources[other].contains(s)) {
+            // Clusters that share several blocks meet in each: compare them only in the
+            // first they share (no set of seen pairs to keep).
+            if first_common(&keys_of[a], &keys_of[b]) != Some(block) {
                 continue;
             }
             comparisons += 1;
-            let sc = matching::score(&profiles[&root], &profiles[&other]);
             let verdict = if human.is_empty() {
                 None
             } else {
-                let (ka, kb) = (key_of(representative[&root]), key_of(representative[&other]));
+                let (ka, kb) = (key_of(representative[a]), key_of(representative[b]));
                 human.get(&if ka <= kb { (ka, kb) } else { (kb, ka) }).copied()
             };
+            // A person's decision is kept whatever the score; otherwise pairs that cannot
+            // reach the review threshold are dropped before the name comparison.
+            let sc = if verdict.is_some() {
+                matching::score(&profiles[a], &profiles[b])
+            } else {
+                match matching::score_at_least(&profiles[a], &profiles[b], settings.review_threshold) {
+                    Some(sc) => sc,
+                    None => continue,
+                }
+            };
             if verdict.is_some() || sc.total >= settings.review_threshold {
-                candidates.push((sc.total, root.min(other), root.max(other), sc, verdict));
+                candidates.push((sc.total, a.min(b), a.max(b), sc, verdict));
             }
         }
     }
     // People first, then the best scores.
     candidates.sort_by(|a, b| b.4.is_some().cmp(&a.4.is_some()).then(b.0.total_cmp(&a.0)).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
     for (total, a, b, sc, verdict) in candidates {
-        let (ra, rb) = (representative[&a], representative[&b]);
+        let (ra, rb) = (representative[a], representative[b]);
+        let (a, b) = (roots[a], roots[b]);
         let decision = match verdict {
             Some(true) => Decision::HumanMerged,
             Some(false) => Decision::HumanSplit,
             None if total >= settings.merge_threshold => Decision::Merged,
             None => Decision::Review,
         };
-        if matches!(decision, Decision::Merged | Decision::HumanMerged) && uf.union(a, b) {
-            ties.push((records[rb].record_id, format!("match score {}", sc.describe())));
-        }
+        let decision = match decision {
+            Decision::Merged | Decision::HumanMerged if uf.union(a, b) => {
+                ties.push((records[rb].record_id, format!("match score {}", sc.describe())));
+                decision
+            }
+            // A better match already joined a record of the same source.
+            Decision::Merged => Decision::Superseded,
+            other => other,
+        };
         decisions.push(MatchDecision {
             left: key_of(ra),
             right: key_of(rb),
@@ -366,6 +434,19 @@ fn scored_matching(
         });
     }
     comparisons
+}
+
+/// The smallest key two sorted key lists share.
+fn first_common(a: &[u64], b: &[u64]) -> Option<u64> {
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => return Some(a[i]),
+        }
+    }
+    None
 }
 
 /// Most trusted first: source precedence, then the latest update, then the latest arrival.
@@ -382,9 +463,9 @@ fn trust_order(records: &[ResolveRecord], members: &mut [usize]) {
 fn build_golden(
     records: &[ResolveRecord],
     record_group: &[usize],
-    group_key: &[(String, String)],
+    group_key: &[(&str, &str)],
     mut members: Vec<usize>,
-    ties: &HashMap<i64, String>,
+    ties: &FastMap<i64, String>,
 ) -> Golden {
     trust_order(records, &mut members);
     let survivor = &records[members[0]];

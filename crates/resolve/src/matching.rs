@@ -10,7 +10,7 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
-use watershed_normalize::{lookup::similarity, normalize_key};
+use watershed_normalize::normalize_key;
 
 /// Thresholds and windows of the matcher (`[resolve]` in watershed.toml).
 #[derive(Debug, Clone, PartialEq)]
@@ -29,15 +29,62 @@ impl Default for MatchSettings {
     }
 }
 
+/// Abbreviations in company names and the word they stand for: the matcher compares
+/// the full word ("Intl" and "International" are the same word), so that a typo in the
+/// full word stays one edit away.
+const ABBREVIATIONS: &[(&str, &str)] = &[
+    ("intl", "international"),
+    ("mfg", "manufacturing"),
+    ("pharma", "pharmaceuticals"),
+    ("pharmaceutical", "pharmaceuticals"),
+    ("hldgs", "holdings"),
+    ("holding", "holdings"),
+    ("sys", "systems"),
+    ("svcs", "services"),
+    ("svc", "services"),
+    ("inds", "industries"),
+    ("grp", "group"),
+    ("tech", "technologies"),
+    ("technology", "technologies"),
+    ("labs", "laboratories"),
+    ("assoc", "associates"),
+    ("bros", "brothers"),
+    ("co", "company"),
+    ("corp", "corporation"),
+    ("univ", "university"),
+    ("natl", "national"),
+    ("dept", "department"),
+    ("soln", "solutions"),
+];
+
+/// The customer's words as the matcher compares them: the normalized key's words
+/// (legal suffixes and a leading "The" already gone) with abbreviations unified.
+pub fn customer_words(name: &str) -> Vec<String> {
+    normalize_key(name)
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(|w| ABBREVIATIONS.iter().find(|(short, _)| *short == w).map_or(w, |(_, long)| long).to_string())
+        .collect()
+}
+
 /// What one side of a comparison looks like.
 #[derive(Debug, Clone)]
 pub struct Profile {
-    /// Normalized customer key.
+    /// The customer's words (see [`customer_words`]), joined by single spaces.
     pub customer_key: String,
+    /// The same words, one by one.
+    pub customer_words: Vec<String>,
     /// Amount in the reporting currency.
     pub amount: Decimal,
+    /// How coarsely the source rounded the amount, in the reporting currency (0 when the
+    /// stated amount is not a round figure): "15,000" may stand for 16,618.
+    pub rounding: f64,
     /// Close date.
     pub close_date: NaiveDate,
+    /// Created date, if the source states one.
+    pub created_date: Option<NaiveDate>,
+    /// Product id, if known.
+    pub product_id: Option<String>,
     /// Product family, if known.
     pub product_family: Option<String>,
     /// Customer country key, if known.
@@ -47,14 +94,64 @@ pub struct Profile {
 impl Profile {
     /// The profile of a normalized row.
     pub fn of(row: &watershed_model::SourceOpportunity) -> Profile {
+        let customer_words = customer_words(&row.customer_name);
         Profile {
-            customer_key: normalize_key(&row.customer_name),
+            customer_key: customer_words.join(" "),
+            customer_words,
             amount: row.amount,
+            rounding: rounding_unit(row.amount_original) * conversion_rate(row.amount, row.amount_original),
             close_date: row.close_date,
+            created_date: row.created_date,
+            product_id: row.product_id.clone(),
             product_family: row.product_family.clone(),
             country: row.region.clone().or_else(|| row.customer_country.as_deref().map(normalize_key)),
         }
     }
+}
+
+/// The coarsest of 5,000, 1,000 and 100 that divides `amount` (0 if none does).
+fn rounding_unit(amount: Decimal) -> f64 {
+    let amount = amount.abs();
+    if amount.is_zero() {
+        return 0.0;
+    }
+    [5_000i64, 1_000, 100].into_iter().find(|unit| (amount % Decimal::from(*unit)).is_zero()).map_or(0.0, |unit| unit as f64)
+}
+
+/// Reporting-currency units per unit of the stated currency.
+fn conversion_rate(amount: Decimal, original: Decimal) -> f64 {
+    match (amount.to_f64(), original.to_f64()) {
+        (Some(a), Some(o)) if o != 0.0 => (a / o).abs(),
+        _ => 1.0,
+    }
+}
+
+/// Similarity of two customers' words, 0–1: a Sørensen-Dice over words in which a word
+/// one edit away from the other side's (a typo in a word of five letters or more)
+/// counts 0.9; a whole-name Jaro-Winkler of 0.97 or more (words run together) also counts.
+pub fn customer_similarity(a: &[String], b: &[String]) -> f64 {
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    if a == b {
+        return 1.0;
+    }
+    let word_match = |w: &String, other: &[String]| -> f64 {
+        let mut best: f64 = 0.0;
+        for o in other {
+            if o == w {
+                return 1.0;
+            }
+            if w.len() >= 5 && o.len() >= 5 && strsim::damerau_levenshtein(w, o) == 1 {
+                best = 0.9;
+            }
+        }
+        best
+    };
+    let matched: f64 = a.iter().map(|w| word_match(w, b)).sum::<f64>() + b.iter().map(|w| word_match(w, a)).sum::<f64>();
+    let dice = matched / (a.len() + b.len()) as f64;
+    let joined = strsim::jaro_winkler(&a.concat(), &b.concat());
+    if joined >= 0.97 { dice.max(joined) } else { dice }
 }
 
 /// A comparison's score and its parts (attribute, weight), for explanations.
@@ -74,37 +171,41 @@ impl Score {
     }
 }
 
-/// Scores two profiles.
-pub fn score(a: &Profile, b: &Profile) -> Score {
-    let mut parts = Vec::with_capacity(5);
-    let name = similarity(&a.customer_key, &b.customer_key);
-    let containment = !a.customer_key.is_empty()
-        && !b.customer_key.is_empty()
-        && (a.customer_key.contains(&b.customer_key) || b.customer_key.contains(&a.customer_key));
-    parts.push((
-        "customer",
-        match name {
-            s if s >= 0.97 => 4.5,
-            s if s >= 0.92 => 3.5,
-            _ if containment => 3.0,
-            s if s >= 0.85 => 1.5,
-            s if s >= 0.75 => 0.0,
-            _ => -5.0,
-        },
-    ));
+/// The largest weight the customer name can add: with the other parts, it bounds what
+/// a comparison can still reach before the (costlier) name comparison is made.
+pub const CUSTOMER_MAX_WEIGHT: f64 = 4.5;
+
+/// Weight of customer-name similarity.
+fn customer_weight(similarity: f64) -> f64 {
+    match similarity {
+        s if s >= 0.99 => CUSTOMER_MAX_WEIGHT,
+        s if s >= 0.9 => 3.5,
+        s if s >= 0.8 => 1.5,
+        s if s >= 0.6 => -1.0,
+        _ => -5.0,
+    }
+}
+
+/// Weight of the amounts' agreement: exact or near-exact, within conversion drift,
+/// consistent with one side's rounding, or apart.
+fn amount_weight(a: &Profile, b: &Profile) -> f64 {
     let (x, y) = (a.amount.abs().to_f64().unwrap_or(0.0), b.amount.abs().to_f64().unwrap_or(0.0));
     let larger = x.max(y);
     let relative = if larger == 0.0 { 0.0 } else { (x - y).abs() / larger };
-    parts.push((
-        "amount",
-        match relative {
-            r if r <= 0.005 => 3.5,
-            r if r <= 0.03 => 2.0,
-            r if r <= 0.08 => 1.0,
-            r if r <= 0.2 => -1.0,
-            _ => -4.0,
-        },
-    ));
+    let rounded = (x - y).abs() <= (a.rounding + b.rounding) / 2.0 + 0.005 * larger;
+    match relative {
+        r if r <= 0.005 => 3.5,
+        r if r <= 0.03 => 2.0,
+        _ if rounded => 1.5,
+        r if r <= 0.08 => 1.0,
+        r if r <= 0.2 => -1.0,
+        _ => -4.0,
+    }
+}
+
+/// The cheap parts of a comparison (everything but the customer name).
+fn cheap_parts(a: &Profile, b: &Profile, parts: &mut Vec<(&'static str, f64)>) {
+    parts.push(("amount", amount_weight(a, b)));
     let days = (a.close_date - b.close_date).num_days().abs();
     parts.push((
         "close_date",
@@ -116,13 +217,53 @@ pub fn score(a: &Profile, b: &Profile) -> Score {
             _ => -2.5,
         },
     ));
-    if let (Some(f), Some(g)) = (&a.product_family, &b.product_family) {
-        parts.push(("product_family", if f == g { 1.0 } else { -2.0 }));
+    if let (Some(c), Some(d)) = (a.created_date, b.created_date) {
+        let days = (c - d).num_days().abs();
+        parts.push((
+            "created_date",
+            match days {
+                0 => 2.5,
+                1..=10 => 1.0,
+                11..=30 => -0.5,
+                _ => -2.0,
+            },
+        ));
+    }
+    match (&a.product_id, &b.product_id) {
+        (Some(p), Some(q)) if p == q => parts.push(("product", 1.5)),
+        (Some(_), Some(_)) if a.product_family.is_some() && a.product_family == b.product_family => parts.push(("product", -1.0)),
+        (Some(_), Some(_)) => parts.push(("product", -2.5)),
+        _ => {
+            if let (Some(f), Some(g)) = (&a.product_family, &b.product_family) {
+                parts.push(("product_family", if f == g { 1.0 } else { -2.0 }));
+            }
+        }
     }
     if let (Some(c), Some(d)) = (&a.country, &b.country) {
-        parts.push(("country", if c == d { 0.5 } else { -1.0 }));
+        parts.push(("country", if c == d { 0.5 } else { -2.0 }));
     }
+}
+
+/// Scores two profiles.
+pub fn score(a: &Profile, b: &Profile) -> Score {
+    let mut parts = Vec::with_capacity(6);
+    parts.push(("customer", customer_weight(customer_similarity(&a.customer_words, &b.customer_words))));
+    cheap_parts(a, b, &mut parts);
     Score { total: parts.iter().map(|(_, w)| w).sum(), parts }
+}
+
+/// Scores two profiles unless they cannot reach `floor` even with identical customer
+/// names (then None: the name comparison, the costly part, is skipped).
+pub fn score_at_least(a: &Profile, b: &Profile, floor: f64) -> Option<Score> {
+    let mut parts = Vec::with_capacity(6);
+    parts.push(("customer", 0.0));
+    cheap_parts(a, b, &mut parts);
+    let cheap: f64 = parts.iter().map(|(_, w)| w).sum();
+    if cheap + CUSTOMER_MAX_WEIGHT < floor {
+        return None;
+    }
+    parts[0].1 = customer_weight(customer_similarity(&a.customer_words, &b.customer_words));
+    Some(Score { total: parts.iter().map(|(_, w)| w).sum(), parts })
 }
 
 #[cfg(test)]
@@ -131,13 +272,64 @@ mod tests {
     use std::str::FromStr;
 
     fn p(customer: &str, amount: &str, close: &str, family: Option<&str>) -> Profile {
+        let words = customer_words(customer);
+        let amount = Decimal::from_str(amount).unwrap();
         Profile {
-            customer_key: normalize_key(customer),
-            amount: Decimal::from_str(amount).unwrap(),
+            customer_key: words.join(" "),
+            customer_words: words,
+            amount,
+            rounding: rounding_unit(amount),
             close_date: NaiveDate::parse_from_str(close, "%Y-%m-%d").unwrap(),
+            created_date: None,
+            product_id: None,
             product_family: family.map(str::to_string),
             country: None,
         }
+    }
+
+    fn with_created(mut p: Profile, created: &str) -> Profile {
+        p.created_date = Some(NaiveDate::parse_from_str(created, "%Y-%m-%d").unwrap());
+        p
+    }
+
+    fn with_product(mut p: Profile, product: &str) -> Profile {
+        p.product_id = Some(product.to_string());
+        p
+    }
+
+    #[test]
+    fn customer_words_unify_abbreviations_and_legal_forms() {
+        assert_eq!(customer_words("The Summit Airlines Hldgs, Inc."), ["summit", "airlines", "holdings"]);
+        assert_eq!(customer_words("Industries Parisienne SAS"), customer_words("Inds Parisienne"));
+        assert_eq!(customer_words("Apex International Group"), customer_words("APEX INTL GRP"));
+    }
+
+    #[test]
+    fn customer_similarity_forgives_one_typo_not_another_name() {
+        let s = |a: &str, b: &str| customer_similarity(&customer_words(a), &customer_words(b));
+        assert_eq!(s("Riverbend Pharmaceuticals", "RIVERBEND PHARMA LLC"), 1.0);
+        assert!(s("Tidewater Software Co", "Tidewatr Software Co") >= 0.9);
+        assert!(s("Lakeside Construction Group", "Lakeside Manufacturing") < 0.6);
+        assert!(s("Industrias del Norte", "Industrias del Norte Puebla") < 0.9);
+        assert_eq!(s("", "Acme"), 0.0);
+    }
+
+    #[test]
+    fn a_rounded_amount_agrees_with_the_exact_one() {
+        let exact = p("Horizon Chemicals", "16617.80", "2025-09-06", None);
+        let rounded = p("Horizon Chemicals", "15000", "2025-09-06", None);
+        let other = p("Horizon Chemicals", "15230.10", "2025-09-06", None);
+        assert_eq!(amount_weight(&exact, &rounded), 1.5);
+        assert_eq!(amount_weight(&exact, &other), -1.0, "neither side is round");
+    }
+
+    #[test]
+    fn the_name_comparison_is_skipped_only_when_it_cannot_matter() {
+        let a = p("Riverbend Pharmaceuticals", "125000", "2026-03-15", Some("Analytics"));
+        let far = p("Riverbend Pharmaceuticals", "20000", "2026-06-15", Some("Security"));
+        assert!(score_at_least(&a, &far, 5.0).is_none());
+        let near = p("Riverbend Pharmaceuticals", "125000", "2026-03-15", Some("Analytics"));
+        assert_eq!(score_at_least(&a, &near, 5.0), Some(score(&a, &near)));
     }
 
     #[test]
@@ -165,6 +357,18 @@ mod tests {
                 "distinct",
             ),
             (p("Riverbend Pharmaceuticals", "125000", "2026-03-15", None), p("Eastgate Media", "125000", "2026-03-15", None), "distinct"),
+            // The same created date and product carry a rounded amount and a shifted close.
+            (
+                with_product(with_created(p("Horizon Chemicals", "16617.80", "2025-09-06", Some("Security")), "2025-02-19"), "SEC-01"),
+                with_product(with_created(p("HORIZON CHEMICALS", "15000", "2025-09-20", Some("Security")), "2025-02-19"), "SEC-01"),
+                "merge",
+            ),
+            // A sibling: same customer and quarter, another product, another created date.
+            (
+                with_product(with_created(p("Kingsbridge Media", "45000", "2025-12-01", Some("Security")), "2025-06-02"), "SEC-01"),
+                with_product(with_created(p("Kingsbridge Media", "44000", "2025-12-15", Some("Security")), "2025-07-22"), "SEC-02"),
+                "distinct",
+            ),
         ];
         for (a, b, want) in cases {
             let sc = score(a, b);

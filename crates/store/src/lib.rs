@@ -249,6 +249,9 @@ pub type RawRecordView = (String, String, u64, Vec<String>, Vec<String>);
 /// score, parts, decision).
 pub type StoredMatch = (String, String, i64, i64, f64, String, String);
 
+/// Where an opportunity record ended: (golden id, record id, source, file, line).
+pub type Placement = (String, i64, String, String, u64);
+
 /// A source's freshness: (source, inputs held, last new input at, rows read).
 pub type SourceFreshness = (String, i64, Option<String>, i64);
 
@@ -596,6 +599,19 @@ impl Store {
                 input_id: r.get(7)?,
             })
         })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Where every opportunity record of the dataset ended: (golden id, record id,
+    /// source, file, line), in record order — what the resolution benchmark compares
+    /// with the ground truth.
+    pub fn opportunity_placements(&self) -> Result<Vec<Placement>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT l.golden_id, r.record_id, i.source, i.locator, r.line FROM record_lineage l
+             JOIN raw_records r ON r.record_id = l.record_id JOIN inputs i ON i.input_id = r.input_id
+             WHERE l.entity = 'opportunities' ORDER BY r.record_id",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get::<_, i64>(4)? as u64)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 

@@ -79,10 +79,9 @@ pub fn init(dir: std::path::PathBuf, example: bool, force: bool) -> Result<(), F
 }
 
 /// Generates a program of any size with its ground truth.
-pub fn generate(dir: &Path, opportunities: usize, partners: Option<usize>, seed: u64) -> Result<(), Failure> {
+pub fn generate(dir: &Path, options: &GenerateOptions) -> Result<(), Failure> {
     let started = std::time::Instant::now();
-    let options = GenerateOptions { opportunities, partners, seed };
-    let summary = generate_program(dir, &options).map_err(|e| Failure::run(anyhow::anyhow!("{e}")))?;
+    let summary = generate_program(dir, options).map_err(|e| Failure::run(anyhow::anyhow!("{e}")))?;
     println!(
         "Generated {} deals for {} partners ({} source rows, {} bad rows) in {} in {:.1} s.",
         summary.deals,

@@ -1,5 +1,6 @@
 //! One module per command (or family of commands).
 
+pub mod bench;
 pub mod demo;
 pub mod explain;
 pub mod init;

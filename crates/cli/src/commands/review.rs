@@ -24,10 +24,17 @@ pub fn list(dir: &Path, all: bool, format: OutputFormat) -> Result<(), Failure> 
     let store = watershed_pipeline::open_store(&project).map_err(Failure::run)?;
     let decisions: Vec<_> = store.match_decisions().map_err(Failure::run)?.into_iter().filter(|d| all || d.6 == "review").collect();
     if format == OutputFormat::Json {
-        let out: Vec<serde_json::Value> = decisions
-            .iter()
-            .map(|(l, r, lr, rr, score, parts, decision)| serde_json::json!({"left": l, "right": r, "left_record": lr, "right_record": rr, "score": score, "parts": parts, "decision": decision}))
-            .collect();
+        let place = |record: i64| -> Result<serde_json::Value, Failure> {
+            Ok(match store.record(record).map_err(Failure::run)? {
+                Some((source, file, line, _, _)) => serde_json::json!({"record": record, "source": source, "file": file, "line": line}),
+                None => serde_json::json!({"record": record}),
+            })
+        };
+        let mut out: Vec<serde_json::Value> = Vec::with_capacity(decisions.len());
+        for (l, r, lr, rr, score, parts, decision) in &decisions {
+            out.push(serde_json::json!({"left": l, "right": r, "left_record": lr, "right_record": rr,
+                "left_row": place(*lr)?, "right_row": place(*rr)?, "score": score, "parts": parts, "decision": decision}));
+        }
         println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
         return Ok(());
     }

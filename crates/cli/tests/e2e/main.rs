@@ -7,3 +7,4 @@ mod governance;
 mod ingest;
 mod metrics;
 mod publish;
+mod resolution;
