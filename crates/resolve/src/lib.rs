@@ -11,7 +11,7 @@
 pub mod evaluate;
 pub mod matching;
 
-pub use matching::{MatchSettings, Profile, Score};
+pub use matching::{Facts, MatchSettings, Profile, Score};
 
 use chrono::Datelike;
 use std::collections::{BTreeMap, HashMap};
@@ -75,9 +75,9 @@ pub struct Golden {
     pub ties: Vec<(i64, String)>,
 }
 
-/// The sources of a cluster, one bit each. Beyond 128 sources two share a bit, which
+/// The sources of a cluster, one bit each. Beyond 64 sources two share a bit, which
 /// only makes the guard stricter (a merge refused, never a wrong one).
-type SourceSet = u128;
+type SourceSet = u64;
 
 struct UnionFind {
     parent: Vec<usize>,
@@ -112,31 +112,26 @@ impl UnionFind {
 /// Words too common to block on.
 const STOP_WORDS: &[&str] = &["and", "the", "del", "des", "der", "die", "von", "und", "for", "les"];
 
-/// The blocking keys of a customer: for each ordered pair of its first three words,
-/// the first four letters of one and the initial of the other ("rive|p" for Riverbend
-/// Pharmaceuticals). A typo or abbreviation in one word leaves the keys led by the
-/// other; a pair of words is far more selective than a word alone (city names and
-/// "Group" are shared by many customers). A one-word name blocks on its first four letters.
+/// The blocking keys of a customer: the first four letters of one of its first three
+/// words with the initial of the next, around the circle ("rive|p" and "phar|r" for
+/// Riverbend Pharmaceuticals). A typo or abbreviation in any one word leaves a key
+/// that does not spell it; a pair of words is far more selective than a word alone
+/// (city names and "Group" are shared by many customers). A one-word name blocks on
+/// its first four letters.
 fn block_keys(words: &[String]) -> Vec<String> {
     let words: Vec<&str> = words.iter().map(String::as_str).filter(|w| w.len() >= 2 && !STOP_WORDS.contains(w)).take(3).collect();
-    let prefix = |w: &str| w.chars().take(4).collect::<String>();
-    let mut keys = Vec::new();
-    match words.as_slice() {
-        [] => {}
-        [only] => keys.push(prefix(only)),
-        _ => {
-            for (i, a) in words.iter().enumerate() {
-                for (j, b) in words.iter().enumerate() {
-                    if i != j {
-                        let mut key = prefix(a);
-                        key.push('|');
-                        key.extend(b.chars().next());
-                        keys.push(key);
-                    }
-                }
-            }
-        }
-    }
+    let mut keys: Vec<String> = match words.as_slice() {
+        [] => Vec::new(),
+        [only] => vec![only.chars().take(4).collect()],
+        _ => (0..words.len())
+            .map(|i| {
+                let mut key: String = words[i].chars().take(4).collect();
+                key.push('|');
+                key.extend(words[(i + 1) % words.len()].chars().next());
+                key
+            })
+            .collect(),
+    };
     keys.sort_unstable();
     keys.dedup();
     keys
@@ -146,6 +141,16 @@ fn block_keys(words: &[String]) -> Vec<String> {
 fn block_hash(partner: &str, key: &str) -> u64 {
     use std::hash::BuildHasher;
     foldhash::fast::FixedState::default().hash_one((partner, key))
+}
+
+/// A cluster in a block, as the matcher scans it.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    block: u64,
+    /// Close date, in days.
+    day: i32,
+    cluster: u32,
+    sources: SourceSet,
 }
 
 /// A person's decision on a pair of records, which beats the score in every run.
@@ -238,7 +243,7 @@ pub fn resolve_with(records: &[ResolveRecord], settings: Option<&MatchSettings>,
     }
     let mut source_bit: FastMap<&str, SourceSet> = FastMap::default();
     for (source, _) in &group_key {
-        let next = source_bit.len() % 128;
+        let next = source_bit.len() % 64;
         source_bit.entry(source).or_insert(1 << next);
     }
     let mut uf = UnionFind { parent: (0..group_key.len()).collect(), sources: group_key.iter().map(|(s, _)| source_bit[s]).collect() };
@@ -334,11 +339,15 @@ fn scored_matching(
         roots[*c] = *root;
     }
     // Blocks: (partner, a pair of customer words). Two clusters are compared only when
-    // they share a block and close within the window; entries are (block, close day, cluster).
+    // they share a block and close within the window.
     let mut representative: Vec<usize> = Vec::with_capacity(cluster_members.len());
     let mut profiles: Vec<Profile> = Vec::with_capacity(cluster_members.len());
-    let mut keys_of: Vec<Vec<u64>> = Vec::with_capacity(cluster_members.len());
-    let mut entries: Vec<(u64, i32, u32)> = Vec::new();
+    let mut facts: Vec<Facts> = Vec::with_capacity(cluster_members.len());
+    // Each cluster's block keys, sorted: keys[key_start[c]..key_start[c + 1]].
+    let mut keys: Vec<u64> = Vec::new();
+    let mut key_start: Vec<usize> = Vec::with_capacity(cluster_members.len() + 1);
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut singletons: FastMap<SourceSet, usize> = FastMap::default();
     for (c, list) in cluster_members.iter_mut().enumerate() {
         trust_order(records, list);
         let rep = list[0];
@@ -347,16 +356,29 @@ fn scored_matching(
         let mut partners: Vec<&str> = list.iter().map(|&i| records[i].row.partner_id.as_str()).collect();
         partners.sort_unstable();
         partners.dedup();
-        let mut keys: Vec<u64> = partners.iter().flat_map(|p| words.iter().map(move |w| block_hash(p, w))).collect();
-        keys.sort_unstable();
-        keys.dedup();
-        let day = profile.close_date.num_days_from_ce();
-        entries.extend(keys.iter().map(|&k| (k, day, c as u32)));
+        key_start.push(keys.len());
+        let first = keys.len();
+        keys.extend(partners.iter().flat_map(|p| words.iter().map(move |w| block_hash(p, w))));
+        keys[first..].sort_unstable();
+        let mut own: Vec<u64> = keys.split_off(first);
+        own.dedup();
+        keys.extend_from_slice(&own);
+        let sources = uf.sources[roots[c]];
+        if sources.count_ones() == 1 {
+            *singletons.entry(sources).or_default() += 1;
+        }
+        let f = Facts::of(&profile);
+        entries.extend(own.iter().map(|&block| Entry { block, day: profile.close_date.num_days_from_ce(), cluster: c as u32, sources }));
         representative.push(rep);
         profiles.push(profile);
-        keys_of.push(keys);
+        facts.push(f);
     }
-    entries.sort_unstable();
+    key_start.push(keys.len());
+    let keys_of = |c: usize| &keys[key_start[c]..key_start[c + 1]];
+    entries.sort_unstable_by_key(|e| (e.block, e.day, e.cluster));
+    // The source most clusters come from alone (the CRM, typically): its clusters never
+    // meet each other, so the scan starts from every other cluster only.
+    let dominant = singletons.iter().max_by_key(|(set, n)| (**n, std::cmp::Reverse(**set))).map_or(0, |(set, _)| *set);
     let key_of = |i: usize| {
         let (s, k) = &group_key[record_group[i]];
         format!("{s}:{k}")
@@ -368,42 +390,52 @@ fn scored_matching(
     let window = i32::try_from(settings.date_window_days).unwrap_or(i32::MAX);
     let mut candidates: Vec<(f64, usize, usize, Score, Option<bool>)> = Vec::new();
     let mut comparisons = 0u64;
-    for (i, &(block, day, a)) in entries.iter().enumerate() {
-        for &(other_block, other_day, b) in &entries[i + 1..] {
-            if other_block != block || other_day - day > window {
-                break;
-            }
-            let (a, b) = (a as usize, b as usize);
-            // Two records of one source are two deals: never compared.
-            if a == b || uf.sources[roots[a]] & uf.sources[roots[b]] != 0 {
+    let mut compare = |block: u64, a: usize, b: usize| {
+        // Clusters that share several blocks meet in each: compare them only in the
+        // first they share (no set of seen pairs to keep).
+        if first_common(keys_of(a), keys_of(b)) != Some(block) {
+            return;
+        }
+        comparisons += 1;
+        let verdict = if human.is_empty() {
+            None
+        } else {
+            let (ka, kb) = (key_of(representative[a]), key_of(representative[b]));
+            human.get(&if ka <= kb { (ka, kb) } else { (kb, ka) }).copied()
+        };
+        // A person's decision is kept whatever the score; otherwise pairs that cannot
+        // reach the review threshold are dropped before the name comparison.
+        if verdict.is_none() && !matching::can_reach(&facts[a], &facts[b], settings.review_threshold) {
+            return;
+        }
+        let sc = matching::score_facts(&profiles[a], &facts[a], &profiles[b], &facts[b]);
+        if verdict.is_some() || sc.total >= settings.review_threshold {
+            candidates.push((sc.total, a.min(b), a.max(b), sc, verdict));
+        }
+    };
+    let mut start = 0;
+    while start < entries.len() {
+        let block = entries[start].block;
+        let end = start + entries[start..].iter().take_while(|e| e.block == block).count();
+        let run = &entries[start..end];
+        for (i, e) in run.iter().enumerate() {
+            if e.sources == dominant {
                 continue;
             }
-            // Clusters that share several blocks meet in each: compare them only in the
-            // first they share (no set of seen pairs to keep).
-            if first_common(&keys_of[a], &keys_of[b]) != Some(block) {
-                continue;
-            }
-            comparisons += 1;
-            let verdict = if human.is_empty() {
-                None
-            } else {
-                let (ka, kb) = (key_of(representative[a]), key_of(representative[b]));
-                human.get(&if ka <= kb { (ka, kb) } else { (kb, ka) }).copied()
-            };
-            // A person's decision is kept whatever the score; otherwise pairs that cannot
-            // reach the review threshold are dropped before the name comparison.
-            let sc = if verdict.is_some() {
-                matching::score(&profiles[a], &profiles[b])
-            } else {
-                match matching::score_at_least(&profiles[a], &profiles[b], settings.review_threshold) {
-                    Some(sc) => sc,
-                    None => continue,
+            // Later closes: every cluster of other sources. Earlier closes: only the
+            // dominant source's (pairs of two other clusters were met from the earlier one).
+            for o in run[i + 1..].iter().take_while(|o| o.day - e.day <= window) {
+                if o.sources & e.sources == 0 {
+                    compare(block, e.cluster as usize, o.cluster as usize);
                 }
-            };
-            if verdict.is_some() || sc.total >= settings.review_threshold {
-                candidates.push((sc.total, a.min(b), a.max(b), sc, verdict));
+            }
+            for o in run[..i].iter().rev().take_while(|o| e.day - o.day <= window) {
+                if o.sources == dominant && o.sources & e.sources == 0 {
+                    compare(block, e.cluster as usize, o.cluster as usize);
+                }
             }
         }
+        start = end;
     }
     // People first, then the best scores.
     candidates.sort_by(|a, b| b.4.is_some().cmp(&a.4.is_some()).then(b.0.total_cmp(&a.0)).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));

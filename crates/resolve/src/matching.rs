@@ -186,10 +186,62 @@ fn customer_weight(similarity: f64) -> f64 {
     }
 }
 
+/// The attributes of a profile other than the customer name, packed for the hot loop
+/// of the matcher: numbers instead of decimals and dates, hashes instead of strings.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Facts {
+    amount: f64,
+    rounding: f64,
+    close: i32,
+    /// Days since the epoch; `i32::MIN` when unknown.
+    created: i32,
+    /// Hashes; 0 when unknown.
+    product: u64,
+    family: u64,
+    country: u64,
+}
+
+impl Facts {
+    /// The packed facts of `p`.
+    pub fn of(p: &Profile) -> Facts {
+        use chrono::Datelike;
+        fn hash(text: Option<&String>) -> u64 {
+            use std::hash::BuildHasher;
+            text.map_or(0, |t| foldhash::fast::FixedState::default().hash_one(t).max(1))
+        }
+        Facts {
+            amount: p.amount.abs().to_f64().unwrap_or(0.0),
+            rounding: p.rounding,
+            close: p.close_date.num_days_from_ce(),
+            created: p.created_date.map_or(i32::MIN, |d| d.num_days_from_ce()),
+            product: hash(p.product_id.as_ref()),
+            family: hash(p.product_family.as_ref()),
+            country: hash(p.country.as_ref()),
+        }
+    }
+}
+
+/// The parts of a comparison other than the customer name, at most five.
+struct CheapParts {
+    parts: [(&'static str, f64); 5],
+    len: usize,
+}
+
+impl CheapParts {
+    fn push(&mut self, name: &'static str, weight: f64) {
+        self.parts[self.len] = (name, weight);
+        self.len += 1;
+    }
+
+    fn total(&self) -> f64 {
+        self.parts[..self.len].iter().map(|(_, w)| w).sum()
+    }
+}
+
 /// Weight of the amounts' agreement: exact or near-exact, within conversion drift,
 /// consistent with one side's rounding, or apart.
-fn amount_weight(a: &Profile, b: &Profile) -> f64 {
-    let (x, y) = (a.amount.abs().to_f64().unwrap_or(0.0), b.amount.abs().to_f64().unwrap_or(0.0));
+fn amount_weight(a: &Facts, b: &Facts) -> f64 {
+    let (x, y) = (a.amount, b.amount);
     let larger = x.max(y);
     let relative = if larger == 0.0 { 0.0 } else { (x - y).abs() / larger };
     let rounded = (x - y).abs() <= (a.rounding + b.rounding) / 2.0 + 0.005 * larger;
@@ -204,66 +256,71 @@ fn amount_weight(a: &Profile, b: &Profile) -> f64 {
 }
 
 /// The cheap parts of a comparison (everything but the customer name).
-fn cheap_parts(a: &Profile, b: &Profile, parts: &mut Vec<(&'static str, f64)>) {
-    parts.push(("amount", amount_weight(a, b)));
-    let days = (a.close_date - b.close_date).num_days().abs();
-    parts.push((
+fn cheap_parts(a: &Facts, b: &Facts) -> CheapParts {
+    let mut parts = CheapParts { parts: [("", 0.0); 5], len: 0 };
+    parts.push("amount", amount_weight(a, b));
+    parts.push(
         "close_date",
-        match days {
+        match (a.close - b.close).abs() {
             0 => 2.5,
             1..=7 => 2.0,
             8..=21 => 1.0,
             22..=45 => -1.0,
             _ => -2.5,
         },
-    ));
-    if let (Some(c), Some(d)) = (a.created_date, b.created_date) {
-        let days = (c - d).num_days().abs();
-        parts.push((
+    );
+    if a.created != i32::MIN && b.created != i32::MIN {
+        parts.push(
             "created_date",
-            match days {
+            match (a.created - b.created).abs() {
                 0 => 2.5,
                 1..=10 => 1.0,
                 11..=30 => -0.5,
                 _ => -2.0,
             },
-        ));
+        );
     }
-    match (&a.product_id, &b.product_id) {
-        (Some(p), Some(q)) if p == q => parts.push(("product", 1.5)),
-        (Some(_), Some(_)) if a.product_family.is_some() && a.product_family == b.product_family => parts.push(("product", -1.0)),
-        (Some(_), Some(_)) => parts.push(("product", -2.5)),
-        _ => {
-            if let (Some(f), Some(g)) = (&a.product_family, &b.product_family) {
-                parts.push(("product_family", if f == g { 1.0 } else { -2.0 }));
+    match (a.product, b.product) {
+        (0, _) | (_, 0) => {
+            if a.family != 0 && b.family != 0 {
+                parts.push("product_family", if a.family == b.family { 1.0 } else { -2.0 });
             }
         }
+        (p, q) if p == q => parts.push("product", 1.5),
+        _ if a.family != 0 && a.family == b.family => parts.push("product", -1.0),
+        _ => parts.push("product", -2.5),
     }
-    if let (Some(c), Some(d)) = (&a.country, &b.country) {
-        parts.push(("country", if c == d { 0.5 } else { -2.0 }));
+    if a.country != 0 && b.country != 0 {
+        parts.push("country", if a.country == b.country { 0.5 } else { -2.0 });
     }
+    parts
 }
 
 /// Scores two profiles.
 pub fn score(a: &Profile, b: &Profile) -> Score {
-    let mut parts = Vec::with_capacity(6);
+    score_facts(a, &Facts::of(a), b, &Facts::of(b))
+}
+
+/// Scores two profiles whose facts are already packed.
+pub fn score_facts(a: &Profile, fa: &Facts, b: &Profile, fb: &Facts) -> Score {
+    let cheap = cheap_parts(fa, fb);
+    let mut parts = Vec::with_capacity(1 + cheap.len);
     parts.push(("customer", customer_weight(customer_similarity(&a.customer_words, &b.customer_words))));
-    cheap_parts(a, b, &mut parts);
+    parts.extend_from_slice(&cheap.parts[..cheap.len]);
     Score { total: parts.iter().map(|(_, w)| w).sum(), parts }
 }
 
+/// Whether two profiles could reach `floor` with identical customer names: when not,
+/// the name comparison (the costly part) is not worth making.
+pub fn can_reach(fa: &Facts, fb: &Facts, floor: f64) -> bool {
+    cheap_parts(fa, fb).total() + CUSTOMER_MAX_WEIGHT >= floor
+}
+
 /// Scores two profiles unless they cannot reach `floor` even with identical customer
-/// names (then None: the name comparison, the costly part, is skipped).
+/// names (then None).
 pub fn score_at_least(a: &Profile, b: &Profile, floor: f64) -> Option<Score> {
-    let mut parts = Vec::with_capacity(6);
-    parts.push(("customer", 0.0));
-    cheap_parts(a, b, &mut parts);
-    let cheap: f64 = parts.iter().map(|(_, w)| w).sum();
-    if cheap + CUSTOMER_MAX_WEIGHT < floor {
-        return None;
-    }
-    parts[0].1 = customer_weight(customer_similarity(&a.customer_words, &b.customer_words));
-    Some(Score { total: parts.iter().map(|(_, w)| w).sum(), parts })
+    let (fa, fb) = (Facts::of(a), Facts::of(b));
+    can_reach(&fa, &fb, floor).then(|| score_facts(a, &fa, b, &fb))
 }
 
 #[cfg(test)]
@@ -319,8 +376,8 @@ mod tests {
         let exact = p("Horizon Chemicals", "16617.80", "2025-09-06", None);
         let rounded = p("Horizon Chemicals", "15000", "2025-09-06", None);
         let other = p("Horizon Chemicals", "15230.10", "2025-09-06", None);
-        assert_eq!(amount_weight(&exact, &rounded), 1.5);
-        assert_eq!(amount_weight(&exact, &other), -1.0, "neither side is round");
+        assert_eq!(amount_weight(&Facts::of(&exact), &Facts::of(&rounded)), 1.5);
+        assert_eq!(amount_weight(&Facts::of(&exact), &Facts::of(&other)), -1.0, "neither side is round");
     }
 
     #[test]
