@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use watershed_metrics::{Alert, CATALOG, MetricKind, MetricRow, PeerStat, ProgramRow, TierStatus};
 use watershed_model::Partner;
 
+pub mod parquet;
 pub mod postgres;
 pub mod reporting;
 pub mod xlsx;
