@@ -1,6 +1,6 @@
 //! The reporting model: the governed dataset and the scorecards as typed tables with
 //! a description on every table and column — the single source for the PostgreSQL
-//! reporting schema, the CSV exports and the BI guide.
+//! reporting schema, the CSV and Parquet exports and the BI guide.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use rust_decimal::Decimal;
