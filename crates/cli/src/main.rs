@@ -33,6 +33,15 @@ pub enum OutputFormat {
     Json,
 }
 
+/// File format of `watershed export`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// One CSV file per table: text, a header row, empty for null.
+    Csv,
+    /// Parquet: typed columns, the per-quarter tables partitioned by period (hive-style folders).
+    Parquet,
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Create a project folder: watershed.toml, mappings/, inbox/.
@@ -145,9 +154,18 @@ enum Command {
         #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
         format: OutputFormat,
     },
-    /// Export every reporting table as a CSV file.
+    /// Export every reporting table as files: CSV (text, one file per table) or Parquet (typed, for DuckDB, pandas, Spark).
+    #[command(after_help = "CSV: DIR/<table>.csv, one per table, a header row, empty for null, ISO dates.\n\
+Parquet: typed columns (money and ratios DECIMAL(38,6), DATE, TIMESTAMP, INT64, BOOLEAN, UTF8) with column descriptions; \
+the per-quarter tables (partner_kpis, health_scores, alerts, tier_status) are partitioned hive-style as \
+DIR/partner_kpis/period=FY2026-Q3/part-0.parquet, the others are DIR/<table>.parquet.\n\
+DuckDB: SELECT * FROM read_parquet('DIR/partner_kpis/*/*.parquet', hive_partitioning = true);\n\
+pandas: pandas.read_parquet('DIR/partner_kpis')")]
     Export {
-        /// Where to write the files.
+        /// File format: csv (text) or parquet (typed, partitioned by period).
+        #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
+        format: ExportFormat,
+        /// Where to write the files (created if missing; an earlier export's files of the same format are replaced).
         #[arg(long)]
         out: PathBuf,
     },
@@ -427,7 +445,7 @@ fn main() -> ExitCode {
             MapAction::Correct { record, field, value } => commands::map::correct(&cli.project, record, &field, &value),
         },
         Command::Publish { to, schema, format } => commands::publish::publish(&cli.project, &to, &schema, format),
-        Command::Export { out } => commands::publish::export(&cli.project, &out),
+        Command::Export { format, out } => commands::publish::export(&cli.project, format, &out),
         Command::Scorecard { period, as_of, out } => {
             commands::publish::scorecard_xlsx(&cli.project, period.as_deref(), as_of.as_deref(), &out)
         }

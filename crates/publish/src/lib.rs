@@ -3,6 +3,9 @@
 //! Machine formats carry every metric of the catalog with its catalog name, money and
 //! percentages rounded to two decimals, null as empty (CSV) or `null` (JSON). The
 //! terminal table is a readable scorecard of the headline metrics.
+//!
+//! The reporting model ([`reporting`]) is written by [`postgres`] (a reporting schema),
+//! [`parquet`] (typed files for DuckDB, pandas, Spark) and [`xlsx`] (the board workbook).
 
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use rust_decimal::Decimal;
@@ -10,6 +13,7 @@ use std::collections::HashMap;
 use watershed_metrics::{Alert, CATALOG, MetricKind, MetricRow, PeerStat, ProgramRow, TierStatus};
 use watershed_model::Partner;
 
+pub mod parquet;
 pub mod postgres;
 pub mod reporting;
 pub mod xlsx;

@@ -1,6 +1,6 @@
 //! The reporting model: the governed dataset and the scorecards as typed tables with
 //! a description on every table and column — the single source for the PostgreSQL
-//! reporting schema, the CSV exports and the BI guide.
+//! reporting schema, the CSV and Parquet exports and the BI guide.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use rust_decimal::Decimal;
@@ -91,6 +91,8 @@ pub struct Column {
     pub ty: ColumnType,
     /// What it holds.
     pub comment: String,
+    /// Whether the column may hold nulls; writers reject a null in a column that may not.
+    pub nullable: bool,
 }
 
 /// A table of the reporting schema.
@@ -106,8 +108,16 @@ pub struct ReportTable {
     pub rows: Vec<Vec<Cell>>,
 }
 
+/// A nullable column.
 fn col(name: &str, ty: ColumnType, comment: &str) -> Column {
-    Column { name: name.into(), ty, comment: comment.into() }
+    Column { name: name.into(), ty, comment: comment.into(), nullable: true }
+}
+
+impl Column {
+    /// The same column, declared as never null.
+    fn not_null(self) -> Column {
+        Column { nullable: false, ..self }
+    }
 }
 
 /// Descriptions of the entity fields, by name (shared across entities).
@@ -181,7 +191,11 @@ fn entity_type(kind: FieldKind) -> ColumnType {
 }
 
 fn entity_table(entity: Entity, comment: &str, rows: Vec<Vec<Cell>>) -> ReportTable {
-    let columns = entity.fields().iter().map(|f| col(f.name, entity_type(f.kind), &field_comment(entity, f.name))).collect();
+    let columns = entity
+        .fields()
+        .iter()
+        .map(|f| Column { nullable: !f.required, ..col(f.name, entity_type(f.kind), &field_comment(entity, f.name)) })
+        .collect();
     ReportTable { name: entity.name().into(), comment: comment.into(), columns, rows }
 }
 
@@ -194,8 +208,8 @@ pub fn reporting_tables(calendar: &FiscalCalendar, data: &Dataset, cards: &Score
         name: "partners".into(),
         comment: "Partner master data (dimension): one row per partner of mappings/partners.csv.".into(),
         columns: vec![
-            col("partner_id", Text, "stable partner id"),
-            col("name", Text, "company name"),
+            col("partner_id", Text, "stable partner id").not_null(),
+            col("name", Text, "company name").not_null(),
             col("tier", Text, "program tier as recorded"),
             col("segment", Text, "support segment"),
             col("region", Text, "geographic region"),
@@ -204,7 +218,7 @@ pub fn reporting_tables(calendar: &FiscalCalendar, data: &Dataset, cards: &Score
             col("account_manager", Text, "sales owner"),
             col("start_date", Date, "partnership start"),
             col("contract_end_date", Date, "contract end"),
-            col("status", Text, "active or inactive"),
+            col("status", Text, "active or inactive").not_null(),
         ],
         rows: data
             .partners
@@ -234,11 +248,11 @@ pub fn reporting_tables(calendar: &FiscalCalendar, data: &Dataset, cards: &Score
         name: "fiscal_periods".into(),
         comment: "Fiscal calendar (dimension): one row per fiscal quarter with data.".into(),
         columns: vec![
-            col("period", Text, "fiscal quarter, e.g. FY2026-Q3 (a fiscal year is named by the calendar year it ends in)"),
-            col("fiscal_year", Integer, "fiscal year"),
-            col("quarter", Integer, "quarter 1–4"),
-            col("start_date", Date, "first day"),
-            col("end_date", Date, "last day"),
+            col("period", Text, "fiscal quarter, e.g. FY2026-Q3 (a fiscal year is named by the calendar year it ends in)").not_null(),
+            col("fiscal_year", Integer, "fiscal year").not_null(),
+            col("quarter", Integer, "quarter 1–4").not_null(),
+            col("start_date", Date, "first day").not_null(),
+            col("end_date", Date, "last day").not_null(),
         ],
         rows: periods
             .iter()
@@ -257,21 +271,21 @@ pub fn reporting_tables(calendar: &FiscalCalendar, data: &Dataset, cards: &Score
         name: "opportunities".into(),
         comment: "Golden opportunities (fact): one row per real deal, however many sources reported it.".into(),
         columns: vec![
-            col("opportunity_id", Text, "golden id: the most trusted source and its id"),
+            col("opportunity_id", Text, "golden id: the most trusted source and its id").not_null(),
             col("name", Text, "deal name"),
-            col("customer_name", Text, "the end customer"),
+            col("customer_name", Text, "the end customer").not_null(),
             col("customer_country", Text, "customer country as reported"),
             col("region", Text, "region from the regions mapping"),
             col("industry", Text, "customer industry"),
             col("product_id", Text, "product (products.product_id)"),
             col("product_family", Text, "product family"),
-            col("amount", Numeric, "amount in the reporting currency, converted at the close month's rate"),
-            col("amount_original", Numeric, "amount as reported, in currency"),
-            col("currency", Text, "ISO code of amount_original"),
-            col("stage", Text, "prospecting, qualification, proposal, negotiation, closed_won, closed_lost"),
+            col("amount", Numeric, "amount in the reporting currency, converted at the close month's rate").not_null(),
+            col("amount_original", Numeric, "amount as reported, in currency").not_null(),
+            col("currency", Text, "ISO code of amount_original").not_null(),
+            col("stage", Text, "prospecting, qualification, proposal, negotiation, closed_won, closed_lost").not_null(),
             col("created_date", Date, "created on"),
-            col("close_date", Date, "closed on (expected close while open)"),
-            col("fiscal_period", Text, "fiscal quarter of close_date (fiscal_periods.period)"),
+            col("close_date", Date, "closed on (expected close while open)").not_null(),
+            col("fiscal_period", Text, "fiscal quarter of close_date (fiscal_periods.period)").not_null(),
             col("deal_registration_id", Text, "the deal registration it came from"),
             col("updated_at", Timestamp, "last update of the surviving record"),
         ],
@@ -305,10 +319,10 @@ pub fn reporting_tables(calendar: &FiscalCalendar, data: &Dataset, cards: &Score
         name: "opportunity_partners".into(),
         comment: "Partner links (fact): who sourced or influenced each opportunity and their share. Sourced and influenced are never added together.".into(),
         columns: vec![
-            col("opportunity_id", Text, "the opportunity (opportunities.opportunity_id)"),
-            col("partner_id", Text, "the partner (partners.partner_id)"),
-            col("role", Text, "sourced or influenced"),
-            col("split", Numeric, "share of the credit, 0 < split ≤ 1"),
+            col("opportunity_id", Text, "the opportunity (opportunities.opportunity_id)").not_null(),
+            col("partner_id", Text, "the partner (partners.partner_id)").not_null(),
+            col("role", Text, "sourced or influenced").not_null(),
+            col("split", Numeric, "share of the credit, 0 < split ≤ 1").not_null(),
             col("credited_amount", Numeric, "amount × split, reporting currency"),
         ],
         rows: {
@@ -425,15 +439,15 @@ pub fn reporting_tables(calendar: &FiscalCalendar, data: &Dataset, cards: &Score
     ]);
     // The scorecard tables.
     let mut kpi_columns = vec![
-        col("partner_id", Text, "the partner"),
-        col("period", Text, "fiscal quarter"),
-        col("as_of", Date, "as-of date of pipeline and year-to-date figures"),
+        col("partner_id", Text, "the partner").not_null(),
+        col("period", Text, "fiscal quarter").not_null(),
+        col("as_of", Date, "as-of date of pipeline and year-to-date figures").not_null(),
     ];
     kpi_columns.extend(CATALOG.iter().map(|m| {
         let ty = if m.kind == watershed_metrics::MetricKind::Count { Integer } else { Numeric };
         col(m.name, ty, m.definition)
     }));
-    kpi_columns.push(col("health_level", Text, "Excellent (≥ 85), Good (≥ 70), At Risk (≥ 55), Critical, or Insufficient data"));
+    kpi_columns.push(col("health_level", Text, "Excellent (≥ 85), Good (≥ 70), At Risk (≥ 55), Critical, or Insufficient data").not_null());
     tables.push(ReportTable {
         name: "partner_kpis".into(),
         comment: "The metric catalog (wide): one row per partner and fiscal quarter; null means no data or a zero denominator.".into(),
@@ -456,11 +470,11 @@ pub fn reporting_tables(calendar: &FiscalCalendar, data: &Dataset, cards: &Score
             .collect(),
     });
     let mut health_columns = vec![
-        col("partner_id", Text, "the partner"),
-        col("period", Text, "fiscal quarter"),
+        col("partner_id", Text, "the partner").not_null(),
+        col("period", Text, "fiscal quarter").not_null(),
         col("score", Numeric, "health score 0–100 (null below 50 % coverage)"),
-        col("level", Text, "health level"),
-        col("coverage_pct", Numeric, "sum of the weights of the components with data"),
+        col("level", Text, "health level").not_null(),
+        col("coverage_pct", Numeric, "sum of the weights of the components with data").not_null(),
     ];
     for c in ["revenue", "pipeline", "engagement", "satisfaction", "velocity"] {
         health_columns.push(col(&format!("{c}_value"), Numeric, &format!("{c} component value in [0, 1] (null: no data, dropped)")));
@@ -493,13 +507,13 @@ pub fn reporting_tables(calendar: &FiscalCalendar, data: &Dataset, cards: &Score
         name: "alerts".into(),
         comment: "Alerts and coaching per partner and quarter, ranked within the quarter.".into(),
         columns: vec![
-            col("partner_id", Text, "the partner"),
-            col("period", Text, "fiscal quarter"),
-            col("rank", Integer, "1 = most urgent in the quarter (severity, then revenue at stake)"),
-            col("severity", Text, "high, medium or low"),
-            col("rule", Text, "the rule that fired"),
-            col("message", Text, "the numbers that triggered it"),
-            col("action", Text, "recommended action"),
+            col("partner_id", Text, "the partner").not_null(),
+            col("period", Text, "fiscal quarter").not_null(),
+            col("rank", Integer, "1 = most urgent in the quarter (severity, then revenue at stake)").not_null(),
+            col("severity", Text, "high, medium or low").not_null(),
+            col("rule", Text, "the rule that fired").not_null(),
+            col("message", Text, "the numbers that triggered it").not_null(),
+            col("action", Text, "recommended action").not_null(),
         ],
         rows: {
             let mut rank: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
@@ -526,13 +540,13 @@ pub fn reporting_tables(calendar: &FiscalCalendar, data: &Dataset, cards: &Score
         name: "tier_status".into(),
         comment: "Tier qualification per partner and quarter: recorded tier, qualified tier and the gap to the next.".into(),
         columns: vec![
-            col("partner_id", Text, "the partner"),
-            col("period", Text, "fiscal quarter"),
+            col("partner_id", Text, "the partner").not_null(),
+            col("period", Text, "fiscal quarter").not_null(),
             col("recorded_tier", Text, "tier in the master data"),
             col("qualified_tier", Text, "highest tier whose requirements are met"),
             col("next_tier", Text, "the tier above"),
-            col("gap", Text, "what the next tier needs, in words"),
-            col("mismatch", Boolean, "recorded and qualified tier differ"),
+            col("gap", Text, "what the next tier needs, in words").not_null(),
+            col("mismatch", Boolean, "recorded and qualified tier differ").not_null(),
         ],
         rows: cards
             .tiers
