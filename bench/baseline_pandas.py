@@ -89,13 +89,21 @@ PARTNER_FILES = {
 }
 
 
-def read_text_table(path: Path, usecols, sep=",", encoding="utf-8", comment=None) -> pd.DataFrame:
+def read_text_table(path: Path, usecols, sep=",", encoding="utf-8", comment=None, engine="c") -> pd.DataFrame:
+    """Every cell as text, nothing read as NaN. The big plain CSVs use engine="pyarrow"
+    (multi-threaded; about 3x faster than the C parser on the CRM export); the partner
+    files keep the C parser, which handles comment lines and short lines."""
+    if engine == "pyarrow":
+        return pd.read_csv(path, sep=sep, encoding=encoding, dtype=str, keep_default_na=False, engine="pyarrow",
+                           usecols=list(usecols))
     return pd.read_csv(path, sep=sep, encoding=encoding, dtype=str, keep_default_na=False, comment=comment,
                        skip_blank_lines=True, on_bad_lines="skip", usecols=list(usecols))
 
 
 def standardize(df: pd.DataFrame, cols: dict, fixed: dict, source: str, file_no: int) -> pd.DataFrame:
     out = pd.DataFrame({f: (df[cols[f]] if f in cols else None) for f in STD})
+    if "modified" not in cols:  # typed, so that concatenating with the CRM keeps datetimes
+        out["modified"] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[us]")
     for f, v in fixed.items():
         out[f] = v
     out["source"] = source
@@ -108,7 +116,9 @@ def parse_amount(s: pd.Series, style: str) -> pd.Series:
     """Amount text -> float in the row's currency (NaN when it is not a number)."""
     if style == "number":
         return pd.to_numeric(s, errors="coerce")
-    t = s.astype(str).str.replace(r"[$£€\s]", "", regex=True)
+    t = s
+    for symbol in ("$", "£", "€", " ", "\u00a0"):  # literal replaces stay in Arrow; a regex falls back to Python
+        t = t.str.replace(symbol, "", regex=False)
     if style == "decimal_comma":
         t = t.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
     else:
@@ -131,7 +141,7 @@ def read_sources(program: Path, xlsx_engine: str) -> pd.DataFrame:
                     country="Billing Country", product="Product", amount="Amount", currency="Currency",
                     stage="Stage", created="Created Date", close="Close Date", role="Partner Role",
                     split="Partner Split", modified="Last Modified Date")
-        df = read_text_table(path, cols.values())
+        df = read_text_table(path, cols.values(), engine="pyarrow")
         std = standardize(df, cols, {}, "crm", file_no)
         std["amount"] = parse_amount(std["amount"], "plain")
         std["created_raw"] = std["created"]
@@ -145,7 +155,7 @@ def read_sources(program: Path, xlsx_engine: str) -> pd.DataFrame:
     for path in sorted((program / "inbox" / "sheets").glob("*.csv")):
         cols = dict(ext="Ref", partner="Partner", customer="Customer", country="Country", product="Product",
                     amount="Deal Size", stage="Status", created="Created", close="Close", crm_ref="SFDC ID")
-        df = read_text_table(path, cols.values())
+        df = read_text_table(path, cols.values(), engine="pyarrow")
         std = standardize(df, cols, {"currency": "USD"}, "sheets", file_no)
         std["amount"] = parse_amount(std["amount"], "grouped")
         std["created_raw"] = std["created"]
@@ -256,7 +266,7 @@ def consolidate(rows: pd.DataFrame, idx: bc.Indexes):
                          indicator=True)["_merge"].eq("both").to_numpy()
     other = other[~quoted]
     fallback = other["source"] + ":" + other["file_no"].astype(str) + ":" + other["line"].astype(str)
-    other_key = np.where(missing(other["ext"]), fallback, other["source"] + ":" + other["ext"].astype(str))
+    other_key = (other["source"] + ":" + other["ext"]).where(~missing(other["ext"]), fallback)
 
     cols = ["key", "amount_cents", "stage_c", "created", "close"]
     deals = pd.concat([
