@@ -8,7 +8,8 @@
 #
 # 1. Builds `watershed` (cargo build --release -p watershed; CARGO_TARGET_DIR is honoured;
 #    WATERSHED_BIN=path skips the build) and the baselines' Python environment
-#    (bench/python-env.sh: ${WATERSHED_PY_ENV:-~/.cache/watershed-py}, pinned, idempotent).
+#    (bench/python-env.sh: ${WATERSHED_PY_ENV:-~/.cache/watershed-py}, pinned, idempotent,
+#    shared with scripts/python-env.sh).
 # 2. Generates the program once per (N, seed, watershed version) under the work folder
 #    and reads its input files once so that every tool starts with a warm page cache.
 # 3. Times K runs of each tool under /usr/bin/time -v (wall clock, CPU, peak RSS from the
@@ -34,7 +35,7 @@ BUILD=1
 WORK="$HERE/work"
 FORMAT="table"
 
-usage() { sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 die() { printf 'bench: %s\n' "$*" >&2; exit 2; }
 log() { printf 'bench: %s\n' "$*" >&2; }
 
@@ -74,8 +75,7 @@ fi
 WS_VERSION="$("$WS" --version | awk '{print $NF}')"
 
 # --- the Python environment of the baselines
-PY_ENV="$("$HERE/python-env.sh")"
-PY="$PY_ENV/bin/python"
+PY="$("$HERE/python-env.sh")"
 H=("$PY" "$HERE/harness.py")
 
 # --- the program
