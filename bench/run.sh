@@ -35,7 +35,7 @@ BUILD=1
 WORK="$HERE/work"
 FORMAT="table"
 
-usage() { sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; }
 die() { printf 'bench: %s\n' "$*" >&2; exit 2; }
 log() { printf 'bench: %s\n' "$*" >&2; }
 
