@@ -21,9 +21,9 @@ Subcommands (run.sh calls them; each reads and writes plain files):
   decimals). With a Watershed store it also explains a disagreement: the deals
   Watershed's scored matching merged away (match_decisions of the last run, keys that
   are not golden ids) are left out of the pandas consolidation (baseline_pandas.py
-  --exclude-keys) and that table is compared with Watershed's again; and each scored
-  merge is checked against the generator's ground truth (truth/deals.csv): a merge of
-  two keys that are both real, separate deals is a false merge.
+  --exclude-keys) and that table is compared with Watershed's again; and the deals
+  merged away are checked against the generator's ground truth (truth/deals.csv): a
+  merged-away key that is a deal's own key there was a distinct deal (a false merge).
 * `report --results RESULTS.jsonl --compare JSON --meta JSON [--format table|json]`
   prints medians per tool (wall, CPU, peak RSS, rows/s, stage timings), the ratios
   Watershed / pandas and Watershed / DuckDB, and the KPI agreement.
@@ -211,9 +211,10 @@ def cmd_compare(args) -> None:
     if "watershed" in tables and db.exists():
         sm = scored_merges(db)
         truth = truth_keys(program)
-        false_merges = sum(1 for l_, r_, _ in sm["merges"] if l_ in truth and r_ in truth)
+        # A merged-away key that is a deal's own key in the ground truth was a real deal.
+        real_deals_merged_away = sum(1 for k in sm["absorbed"] if k in truth)
         expl = {"scored_merges": len(sm["merges"]), "merged_away_keys": len(sm["absorbed"]),
-                "false_merges_by_truth": false_merges, "review_pairs": sm.get("review", 0),
+                "real_deals_merged_away": real_deals_merged_away, "review_pairs": sm.get("review", 0),
                 "golden_opportunities": sm.get("golden"), "truth_deals": len(truth)}
         if sm["absorbed"]:
             excl = kdir / "scored_merged_keys.txt"
@@ -369,10 +370,10 @@ def cmd_report(args) -> None:
                     p(f"      {x['partner_id']} {x['column']}: {x['a']} vs {x['b']}")
         e = cmp.get("watershed_explanation")
         if e:
-            p(f"  Watershed's scored matching merged {e['scored_merges']} pairs that share no key "
-              f"({e['merged_away_keys']} deals merged away; {e['review_pairs']} pairs left for review); "
-              f"{e['false_merges_by_truth']} of the merges join two different deals of the ground truth "
-              f"(truth: {e['truth_deals']:,} deals, Watershed: {e['golden_opportunities']:,} golden opportunities).")
+            p(f"  Watershed's scored matching decided 'merged' for {e['scored_merges']:,} pairs that share no key, "
+              f"merging away {e['merged_away_keys']:,} deals ({e['review_pairs']:,} pairs left for review); "
+              f"{e['real_deals_merged_away']:,} of those deals are distinct deals in the ground truth "
+              f"(truth: {e['truth_deals']:,} deals; Watershed: {e['golden_opportunities']:,} golden opportunities).")
             r = e.get("watershed_vs_pandas_minus_scored_merges")
             if r is not None:
                 if r["agree"]:
