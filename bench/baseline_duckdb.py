@@ -64,7 +64,7 @@ CREATE MACRO nkey(t) AS regexp_replace(regexp_replace(trim(regexp_replace(
     replace(replace(replace(replace(lower(strip_accents(replace(nfc_normalize(coalesce(t, '')), 'ß', 'ss'))),
         '.', ''), '''', ''), '&', ' and '), '+', ' and '),
     '[^a-z0-9]+', ' ', 'g')), '^the (.)', '\1'), '^(.+?)(?: (?:{SUFFIXES}))+$', '\1');
-CREATE MACRO is_missing(t) AS t IS NULL OR trim(t) IN ('', '-') OR lower(trim(t)) IN ('null', 'n/a', '#n/a');
+CREATE MACRO is_missing(t) AS coalesce(lower(trim(t)), '') IN ('', '-', 'null', 'n/a', '#n/a');
 """
 
 # Partner files: read_csv options and header -> field.
@@ -122,13 +122,15 @@ def select_sql(src: str, source: str, file_no: int, cols: dict, amount: str, dat
     def c(f):
         return f"CAST({ident(cols[f])} AS VARCHAR)" if f in cols else "NULL::VARCHAR"
     cur = q(currency) if currency else c("currency")
+    # Only the texts the consolidation still needs stay texts; the rest is typed or a flag.
     parts = [
         f"{q(source)} AS source", f"{file_no} AS file_no", f"{c('ext')} AS ext", f"{c('partner')} AS partner",
-        f"{c('customer')} AS customer", f"{c('country')} AS country", f"{c('product')} AS product",
-        f"{amount_sql(c('amount'), amount)} AS amount",
+        f"is_missing({c('customer')}) AS customer_missing", f"{c('country')} AS country",
+        f"{c('product')} AS product", f"{amount_sql(c('amount'), amount)} AS amount",
         f"upper(trim({cur})) AS currency", f"{c('stage')} AS stage",
-        f"{c('created')} AS created_raw", f"{c('close')} AS close_raw",
-        f"{c('crm_ref')} AS crm_ref", f"{c('role')} AS role", f"{c('split')} AS split",
+        f"is_missing({c('created')}) AS created_missing",
+        f"{c('crm_ref')} AS crm_ref", f"lower(trim(coalesce({c('role')}, ''))) AS role_l",
+        f"trim(coalesce({c('split')}, '')) AS split_t",
     ]
     if date == "native":
         parts += [f"TRY_CAST({ident(cols['created'])} AS DATE) AS created",
@@ -258,9 +260,7 @@ def main() -> None:
         WITH n AS (
             SELECT r.*, pl.partner_id, prl.product_id, rl.region, sl.stage_c,
                    CASE WHEN r.currency IS NULL OR r.currency = '' OR r.currency = {rep} THEN {bc.MICRO}
-                        ELSE fx.rate_micro END AS rate_micro,
-                   lower(trim(coalesce(r.role, ''))) AS role_l,
-                   trim(coalesce(r.split, '')) AS split_t
+                        ELSE fx.rate_micro END AS rate_micro
             FROM raw r
             LEFT JOIN partner_lookup pl ON pl.partner = coalesce(r.partner, '')
             LEFT JOIN product_lookup prl ON prl.product = coalesce(r.product, '')
@@ -280,8 +280,8 @@ def main() -> None:
                CAST(round(share * 10000) AS BIGINT) AS split_e4,
                (CAST(amount * 100 AS BIGINT) * rate_micro + {bc.MICRO // 2}) // {bc.MICRO} AS amount_cents
         FROM v
-        WHERE partner_id IS NOT NULL AND NOT is_missing(customer) AND stage_c IS NOT NULL
-          AND close IS NOT NULL AND (is_missing(created_raw) OR created IS NOT NULL)
+        WHERE partner_id IS NOT NULL AND NOT customer_missing AND stage_c IS NOT NULL
+          AND close IS NOT NULL AND (created_missing OR created IS NOT NULL)
           AND amount IS NOT NULL AND amount >= 0 AND rate_micro IS NOT NULL
           AND (is_missing(product) OR product_id IS NOT NULL)
           AND (is_missing(country) OR region IS NOT NULL)
