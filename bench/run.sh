@@ -4,7 +4,7 @@
 #
 #   bench/run.sh [--opportunities N] [--runs K] [--watershed-runs K] [--period FY2026-Q3]
 #                [--seed S] [--skip-watershed] [--skip-baselines] [--no-build]
-#                [--workdir DIR] [--format table|json]
+#                [--reuse-watershed OUT_DIR] [--workdir DIR] [--format table|json]
 #
 # 1. Builds `watershed` (cargo build --release -p watershed; CARGO_TARGET_DIR is honoured;
 #    WATERSHED_BIN=path skips the build) and the baselines' Python environment
@@ -16,6 +16,9 @@
 #    OS): `watershed run` on a fresh store each time (with WATERSHED_STAGE_TIMINGS=1 for
 #    per-stage timings), then once more over unchanged inputs, then `watershed kpis`;
 #    baseline_pandas.py and baseline_duckdb.py. Each writes the KPI table of the period.
+#    --reuse-watershed bench/work/out-<time> takes Watershed's runs and KPI table from an
+#    earlier invocation on the same program instead of running it again (at 1M it takes
+#    minutes); its store must still be the program's watershed.db.
 # 4. Compares the KPI tables (bench/harness.py compare) and prints medians, rows/s, the
 #    ratios Watershed / pandas and Watershed / DuckDB and the agreement; the whole result
 #    goes to bench/results/<time>-<N>.json (and bench/results/latest.json).
@@ -34,6 +37,7 @@ SKIP_BASELINES=0
 BUILD=1
 WORK="$HERE/work"
 FORMAT="table"
+REUSE=""
 
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; }
 die() { printf 'bench: %s\n' "$*" >&2; exit 2; }
@@ -49,6 +53,7 @@ while (($# > 0)); do
     --skip-watershed) SKIP_WATERSHED=1; shift ;;
     --skip-baselines) SKIP_BASELINES=1; shift ;;
     --no-build) BUILD=0; shift ;;
+    --reuse-watershed) REUSE="${2:?}"; SKIP_WATERSHED=1; shift 2 ;;
     --workdir) WORK="${2:?}"; shift 2 ;;
     --format) FORMAT="${2:?}"; shift 2 ;;
     -h|--help) usage; exit 0 ;;
@@ -129,6 +134,15 @@ if ((!SKIP_WATERSHED)); then
     "$WS" -C "$PROGRAM" kpis --period "$PERIOD" --as-of "$AS_OF" --format csv
 fi
 
+if [[ -n "$REUSE" ]]; then
+  [[ -f "$REUSE/runs.jsonl" && -f "$REUSE/kpis/watershed.csv" && -f "$PROGRAM/watershed.db" ]] \
+    || die "--reuse-watershed $REUSE: needs its runs.jsonl, kpis/watershed.csv and the program's watershed.db"
+  grep -q "\"opportunities\": $N," "$REUSE/meta.json" || die "--reuse-watershed $REUSE is not a run of $N opportunities"
+  log "reusing Watershed's runs and KPI table from $REUSE"
+  grep '"tool": "watershed' "$REUSE/runs.jsonl" >> "$RESULTS"
+  cp "$REUSE/kpis/watershed.csv" "$OUT/kpis/watershed.csv"
+fi
+
 if ((!SKIP_BASELINES)); then
   for tool in pandas duckdb; do
     log "$tool: $RUNS run(s)"
@@ -152,6 +166,7 @@ json.dump({
     "watershed_version": "$WS_VERSION", "watershed_runs": $WS_RUNS, "baseline_runs": $RUNS,
     "duckdb": duckdb.__version__, "pandas": pandas.__version__, "python": platform.python_version(),
     "cpus": os.cpu_count(), "host": platform.platform(), "stamp": "$STAMP", "work": "$OUT",
+    "watershed_reused_from": "$REUSE" or None,
 }, open(sys.argv[1], "w"), indent=2)
 PYMETA
 
