@@ -207,10 +207,11 @@ def cmd_compare(args) -> None:
         for y in names[i + 1:]:
             result["pairs"][f"{x} vs {y}"] = diff_tables(tables[x], tables[y])
     program = Path(args.program)
+    truth = truth_keys(program)
+    result["truth_deals"] = len(truth)
     db = program / "watershed.db"
     if "watershed" in tables and db.exists():
         sm = scored_merges(db)
-        truth = truth_keys(program)
         # A merged-away key that is a deal's own key in the ground truth was a real deal.
         real_deals_merged_away = sum(1 for k in sm["absorbed"] if k in truth)
         expl = {"scored_merges": len(sm["merges"]), "merged_away_keys": len(sm["absorbed"]),
@@ -354,6 +355,15 @@ def cmd_report(args) -> None:
             p(f"\n{TOOL_LABEL.get(t, t)} — median {kind} (s):")
             for k, v in parts.items():
                 p(f"  {k:22} {fmt(v):>9}  {100 * (v or 0) / total:5.1f} %")
+    deals = {t: med([r.get("deals") for r in recs if r["tool"] == t]) for t in ("pandas", "duckdb")}
+    e = cmp.get("watershed_explanation") or {}
+    counts = [f"{TOOL_LABEL[t].split()[0]} {int(v):,}" for t, v in deals.items() if v is not None]
+    if e.get("golden_opportunities") is not None:
+        counts.append(f"Watershed {e['golden_opportunities']:,} golden opportunities")
+    if cmp.get("truth_deals") is not None:
+        counts.append(f"ground truth {cmp['truth_deals']:,}")
+    if counts:
+        p("\nDeals after consolidation: " + ", ".join(counts) + ".")
     if cmp:
         p("\nKPI tables (" + cmp.get("tolerance", "") + "):")
         for name, d in cmp.get("pairs", {}).items():
