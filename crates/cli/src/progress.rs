@@ -4,37 +4,35 @@
 //! (also under `--quiet`; `bench/run.sh` collects them).
 
 use indicatif::{ProgressBar, ProgressStyle};
-use std::time::Instant;
-use watershed_pipeline::Progress;
+use watershed_pipeline::{Progress, StageClock};
 
 /// Draws one bar per pipeline stage.
 pub struct Bars {
     bar: Option<ProgressBar>,
     quiet: bool,
-    /// The running stage and when it started, when stage timings are on.
-    timing: Option<(String, Instant)>,
-    timings: bool,
+    /// Times the stages when stage timings are on.
+    clock: Option<StageClock>,
 }
 
 impl Bars {
     /// Bars unless `quiet`.
     pub fn new(quiet: bool) -> Self {
         let timings = std::env::var_os("WATERSHED_STAGE_TIMINGS").is_some_and(|v| !v.is_empty() && v != "0");
-        Bars { bar: None, quiet, timing: None, timings }
+        Bars { bar: None, quiet, clock: timings.then(StageClock::default) }
     }
 
     fn end_timing(&mut self) {
-        if let Some((name, started)) = self.timing.take() {
-            eprintln!("watershed-stage: {name} {} ms", started.elapsed().as_millis());
+        if let Some((name, seconds)) = self.clock.as_mut().and_then(StageClock::stop) {
+            eprintln!("watershed-stage: {name} {} ms", (seconds * 1000.0).round());
         }
     }
 }
 
 impl Progress for Bars {
     fn stage(&mut self, name: &str, total: u64) {
-        if self.timings {
-            self.end_timing();
-            self.timing = Some((name.to_string(), Instant::now()));
+        self.end_timing();
+        if let Some(clock) = &mut self.clock {
+            clock.start(name);
         }
         if self.quiet {
             return;

@@ -93,8 +93,13 @@ partner = "from_column"
 # to `watershed review`.
 [resolve]
 precedence = ["crm", "sheets", "partner_files"]
+# Scored matching of rows no shared id joins: customer name, amount, close and created
+# dates, product and country each add a weight (see README "How a row becomes a
+# number"); at or above merge_threshold the rows are merged, from review_threshold up
+# they wait in `watershed review list`, below they stay apart.
 merge_threshold = 8.5
 review_threshold = 5.0
+date_window_days = 45
 
 # What each tier requires (each value: at least); `watershed kpis --partner ID`
 # shows the tier a partner qualifies for and the gap to the next one.

@@ -92,10 +92,17 @@ on purpose.
 
 A CRM deal re-listed in the delta export (`opportunities_2026-11-15.csv`) carries its
 delta values here. Re-reports of a CRM deal in the sheet or a partner file may be stale
-(other stage, rounded or converted amount, close date shifted, customer spelled
-differently); the CRM values survive. Every cross-source duplicate row carries the CRM
-Opportunity ID in its reference column (`SFDC ID`, `CRM Ref`, `CRM-ID`, …). Deals that only
-the sheet or only a partner file reports have an empty reference column.
+(other stage; amount converted, rounded to 1,000 in the sheet or to 5,000 by a partner;
+close date a few days or up to four weeks off; a partner's own, earlier created date;
+the customer upper-cased, misspelled, abbreviated — "Intl", "Mfg", "Grp" —, with another
+legal suffix or with "The" in front); the CRM values survive. About one deal in
+twenty-five has a sibling: another deal of the same partner and customer closing in the
+same quarter (another product, or an add-on of the same product) — a different deal a
+matcher must not merge. Every cross-source duplicate row carries the CRM Opportunity ID
+in its reference column (`SFDC ID`, `CRM Ref`, `CRM-ID`, …), unless the program was
+generated with `--without-shared-ids`, which leaves that column out of the sheet and the
+partner files (then only scored matching can find the duplicates). Deals that only the
+sheet or only a partner file reports have an empty reference column.
 
 ## source_rows.csv — one row per non-header line of every opportunity source file
 

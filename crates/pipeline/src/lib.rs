@@ -12,7 +12,7 @@ mod progress;
 mod report;
 pub mod scorecard;
 
-pub use progress::{NoProgress, Progress};
+pub use progress::{NoProgress, Progress, StageClock};
 pub use report::{RunReport, RunStatus, SourceSummary};
 
 use chrono::Utc;

@@ -13,7 +13,6 @@ pub mod matching;
 
 pub use matching::{Facts, MatchSettings, Profile, Score};
 
-use chrono::Datelike;
 use std::collections::{BTreeMap, HashMap};
 
 /// A hash map with a fast, fixed hasher (the keys are our own, not an attacker's).
@@ -143,6 +142,9 @@ fn block_hash(partner: &str, key: &str) -> u64 {
     foldhash::fast::FixedState::default().hash_one((partner, key))
 }
 
+/// A pair worth deciding: (score, cluster, other cluster, score parts, a person's verdict).
+type Candidate = (f64, usize, usize, Score, Option<bool>);
+
 /// A cluster in a block, as the matcher scans it.
 #[derive(Debug, Clone, Copy)]
 struct Entry {
@@ -229,7 +231,7 @@ pub fn resolve(records: &[ResolveRecord]) -> Vec<Golden> {
 /// blocks, with `humans`' decisions beating the score.
 pub fn resolve_with(records: &[ResolveRecord], settings: Option<&MatchSettings>, humans: &[HumanDecision]) -> Resolution {
     // 1. Records → groups (same source + external id).
-    let mut group_of_key: FastMap<(&str, &str), usize> = FastMap::default();
+    let mut group_of_key: FastMap<(&str, &str), usize> = FastMap::with_capacity_and_hasher(records.len(), Default::default());
     let mut group_key: Vec<(&str, &str)> = Vec::new();
     let mut record_group = Vec::with_capacity(records.len());
     for r in records {
@@ -249,7 +251,7 @@ pub fn resolve_with(records: &[ResolveRecord], settings: Option<&MatchSettings>,
     let mut uf = UnionFind { parent: (0..group_key.len()).collect(), sources: group_key.iter().map(|(s, _)| source_bit[s]).collect() };
     let mut ties = Vec::new();
     // 2. CRM ids quoted by other sources: the quoted id's group in the most trusted source.
-    let mut by_external: FastMap<&str, Vec<(usize, usize)>> = FastMap::default();
+    let mut by_external: FastMap<&str, Vec<(usize, usize)>> = FastMap::with_capacity_and_hasher(records.len(), Default::default());
     for (i, r) in records.iter().enumerate() {
         if let Some(id) = r.row.external_id.as_deref() {
             let list = by_external.entry(id).or_default();
@@ -296,14 +298,13 @@ pub fn resolve_with(records: &[ResolveRecord], settings: Option<&MatchSettings>,
         comparisons = scored_matching(records, &record_group, &group_key, &mut uf, settings, humans, &mut decisions, &mut ties);
     }
     // 5. Clusters → golden records.
-    let mut clusters: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for (i, g) in record_group.iter().enumerate() {
-        let root = uf.find(*g);
-        clusters.entry(root).or_default().push(i);
-    }
+    let mut by_root: Vec<(usize, usize)> = record_group.iter().enumerate().map(|(i, g)| (uf.find(*g), i)).collect();
+    by_root.sort_unstable();
     let tie_of: FastMap<i64, String> = ties.into_iter().collect();
-    let mut golden: Vec<Golden> =
-        clusters.into_values().map(|members| build_golden(records, &record_group, &group_key, members, &tie_of)).collect();
+    let mut golden: Vec<Golden> = by_root
+        .chunk_by(|a, b| a.0 == b.0)
+        .map(|cluster| build_golden(records, &record_group, &group_key, cluster.iter().map(|(_, i)| *i).collect(), &tie_of))
+        .collect();
     golden.sort_by(|a, b| a.opportunity.opportunity_id.cmp(&b.opportunity.opportunity_id));
     Resolution { golden, decisions, comparisons }
 }
@@ -322,42 +323,54 @@ fn scored_matching(
     decisions: &mut Vec<MatchDecision>,
     ties: &mut Vec<(i64, String)>,
 ) -> u64 {
-    // Clusters (by union-find root), each represented by its most trusted record.
-    let mut cluster_of_root: FastMap<usize, usize> = FastMap::default();
-    let mut cluster_members: Vec<Vec<usize>> = Vec::new();
-    for (i, group) in record_group.iter().enumerate() {
-        let root = uf.find(*group);
-        let next = cluster_members.len();
-        let c = *cluster_of_root.entry(root).or_insert(next);
-        if c == next {
-            cluster_members.push(Vec::new());
-        }
-        cluster_members[c].push(i);
+    // Clusters (by union-find root): members[member_start[c]..member_start[c + 1]], the
+    // most trusted first, which represents the cluster.
+    let mut by_root: Vec<(usize, usize)> = record_group.iter().enumerate().map(|(i, g)| (uf.find(*g), i)).collect();
+    by_root.sort_unstable();
+    let mut members: Vec<usize> = Vec::with_capacity(by_root.len());
+    let mut member_start: Vec<usize> = Vec::new();
+    let mut roots: Vec<usize> = Vec::new();
+    for cluster in by_root.chunk_by(|a, b| a.0 == b.0) {
+        roots.push(cluster[0].0);
+        member_start.push(members.len());
+        members.extend(cluster.iter().map(|(_, i)| *i));
     }
-    let mut roots = vec![0usize; cluster_members.len()];
-    for (root, c) in &cluster_of_root {
-        roots[*c] = *root;
-    }
+    member_start.push(members.len());
+    drop(by_root);
+    let clusters = roots.len();
     // Blocks: (partner, a pair of customer words). Two clusters are compared only when
     // they share a block and close within the window.
-    let mut representative: Vec<usize> = Vec::with_capacity(cluster_members.len());
-    let mut profiles: Vec<Profile> = Vec::with_capacity(cluster_members.len());
-    let mut facts: Vec<Facts> = Vec::with_capacity(cluster_members.len());
+    let mut representative: Vec<usize> = Vec::with_capacity(clusters);
+    let mut facts: Vec<Facts> = Vec::with_capacity(clusters);
+    // Customer names repeat (one customer, many deals): their words and block keys are
+    // worked out once per name; name_of[c] is cluster c's.
+    let mut name_index: FastMap<&str, u32> = FastMap::default();
+    let mut names: Vec<(Vec<String>, Vec<String>)> = Vec::new();
+    let mut name_of: Vec<u32> = Vec::with_capacity(clusters);
     // Each cluster's block keys, sorted: keys[key_start[c]..key_start[c + 1]].
     let mut keys: Vec<u64> = Vec::new();
-    let mut key_start: Vec<usize> = Vec::with_capacity(cluster_members.len() + 1);
+    let mut key_start: Vec<usize> = Vec::with_capacity(clusters + 1);
     let mut entries: Vec<Entry> = Vec::new();
     let mut singletons: FastMap<SourceSet, usize> = FastMap::default();
-    for (c, list) in cluster_members.iter_mut().enumerate() {
+    let mut partners: Vec<&str> = Vec::new();
+    for c in 0..clusters {
+        let list = &mut members[member_start[c]..member_start[c + 1]];
         trust_order(records, list);
         let rep = list[0];
-        let profile = Profile::of(&records[rep].row);
-        let words = block_keys(&profile.customer_words);
-        let mut partners: Vec<&str> = list.iter().map(|&i| records[i].row.partner_id.as_str()).collect();
+        let row = &records[rep].row;
+        let name = *name_index.entry(row.customer_name.as_str()).or_insert_with(|| {
+            let words = matching::customer_words(&row.customer_name);
+            let blocks = block_keys(&words);
+            names.push((words, blocks));
+            (names.len() - 1) as u32
+        });
+        partners.clear();
+        partners.extend(list.iter().map(|&i| records[i].row.partner_id.as_str()));
         partners.sort_unstable();
         partners.dedup();
         key_start.push(keys.len());
         let first = keys.len();
+        let words = &names[name as usize].1;
         keys.extend(partners.iter().flat_map(|p| words.iter().map(move |w| block_hash(p, w))));
         keys[first..].sort_unstable();
         let mut own: Vec<u64> = keys.split_off(first);
@@ -367,10 +380,10 @@ fn scored_matching(
         if sources.count_ones() == 1 {
             *singletons.entry(sources).or_default() += 1;
         }
-        let f = Facts::of(&profile);
-        entries.extend(own.iter().map(|&block| Entry { block, day: profile.close_date.num_days_from_ce(), cluster: c as u32, sources }));
+        let f = Facts::of_row(row);
+        entries.extend(own.iter().map(|&block| Entry { block, day: f.close_day(), cluster: c as u32, sources }));
         representative.push(rep);
-        profiles.push(profile);
+        name_of.push(name);
         facts.push(f);
     }
     key_start.push(keys.len());
@@ -388,55 +401,85 @@ fn scored_matching(
         .map(|h| if h.left <= h.right { ((h.left.clone(), h.right.clone()), h.same) } else { ((h.right.clone(), h.left.clone()), h.same) })
         .collect();
     let window = i32::try_from(settings.date_window_days).unwrap_or(i32::MAX);
-    let mut candidates: Vec<(f64, usize, usize, Score, Option<bool>)> = Vec::new();
-    let mut comparisons = 0u64;
-    let mut compare = |block: u64, a: usize, b: usize| {
-        // Clusters that share several blocks meet in each: compare them only in the
-        // first they share (no set of seen pairs to keep).
-        if first_common(keys_of(a), keys_of(b)) != Some(block) {
-            return;
-        }
-        comparisons += 1;
-        let verdict = if human.is_empty() {
-            None
-        } else {
-            let (ka, kb) = (key_of(representative[a]), key_of(representative[b]));
-            human.get(&if ka <= kb { (ka, kb) } else { (kb, ka) }).copied()
+    // Scans blocks: the pairs worth deciding (at or above the review threshold, or
+    // decided by a person) and the number of comparisons made.
+    let scan = |part: &[Entry]| -> (Vec<Candidate>, u64) {
+        let mut candidates: Vec<Candidate> = Vec::new();
+        let mut comparisons = 0u64;
+        let mut compare = |block: u64, a: usize, b: usize| {
+            // Clusters that share several blocks meet in each: compare them only in the
+            // first they share (no set of seen pairs to keep).
+            if first_common(keys_of(a), keys_of(b)) != Some(block) {
+                return;
+            }
+            comparisons += 1;
+            let verdict = if human.is_empty() {
+                None
+            } else {
+                let (ka, kb) = (key_of(representative[a]), key_of(representative[b]));
+                human.get(&if ka <= kb { (ka, kb) } else { (kb, ka) }).copied()
+            };
+            // A person's decision is kept whatever the score; otherwise pairs that cannot
+            // reach the review threshold are dropped before the name comparison.
+            if verdict.is_none() && !matching::can_reach(&facts[a], &facts[b], settings.review_threshold) {
+                return;
+            }
+            let (wa, wb) = (&names[name_of[a] as usize].0, &names[name_of[b] as usize].0);
+            let sc = matching::score_words(wa, &facts[a], wb, &facts[b]);
+            if verdict.is_some() || sc.total >= settings.review_threshold {
+                candidates.push((sc.total, a.min(b), a.max(b), sc, verdict));
+            }
         };
-        // A person's decision is kept whatever the score; otherwise pairs that cannot
-        // reach the review threshold are dropped before the name comparison.
-        if verdict.is_none() && !matching::can_reach(&facts[a], &facts[b], settings.review_threshold) {
-            return;
+        let mut start = 0;
+        while start < part.len() {
+            let block = part[start].block;
+            let end = start + part[start..].iter().take_while(|e| e.block == block).count();
+            let run = &part[start..end];
+            for (i, e) in run.iter().enumerate() {
+                if e.sources == dominant {
+                    continue;
+                }
+                // Later closes: every cluster of other sources. Earlier closes: only the
+                // dominant source's (pairs of two other clusters were met from the earlier one).
+                for o in run[i + 1..].iter().take_while(|o| o.day - e.day <= window) {
+                    if o.sources & e.sources == 0 {
+                        compare(block, e.cluster as usize, o.cluster as usize);
+                    }
+                }
+                for o in run[..i].iter().rev().take_while(|o| e.day - o.day <= window) {
+                    if o.sources == dominant && o.sources & e.sources == 0 {
+                        compare(block, e.cluster as usize, o.cluster as usize);
+                    }
+                }
+            }
+            start = end;
         }
-        let sc = matching::score_facts(&profiles[a], &facts[a], &profiles[b], &facts[b]);
-        if verdict.is_some() || sc.total >= settings.review_threshold {
-            candidates.push((sc.total, a.min(b), a.max(b), sc, verdict));
-        }
+        (candidates, comparisons)
     };
-    let mut start = 0;
-    while start < entries.len() {
-        let block = entries[start].block;
-        let end = start + entries[start..].iter().take_while(|e| e.block == block).count();
-        let run = &entries[start..end];
-        for (i, e) in run.iter().enumerate() {
-            if e.sources == dominant {
-                continue;
-            }
-            // Later closes: every cluster of other sources. Earlier closes: only the
-            // dominant source's (pairs of two other clusters were met from the earlier one).
-            for o in run[i + 1..].iter().take_while(|o| o.day - e.day <= window) {
-                if o.sources & e.sources == 0 {
-                    compare(block, e.cluster as usize, o.cluster as usize);
-                }
-            }
-            for o in run[..i].iter().rev().take_while(|o| e.day - o.day <= window) {
-                if o.sources == dominant && o.sources & e.sources == 0 {
-                    compare(block, e.cluster as usize, o.cluster as usize);
-                }
-            }
+    // Blocks are independent: one part per core, cut at block boundaries.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    let mut parts: Vec<&[Entry]> = Vec::with_capacity(threads);
+    let mut rest: &[Entry] = &entries;
+    for t in (1..threads).rev() {
+        let mut cut = rest.len() / (t + 1);
+        while cut < rest.len() && cut > 0 && rest[cut].block == rest[cut - 1].block {
+            cut += 1;
         }
-        start = end;
+        let (head, tail) = rest.split_at(cut);
+        parts.push(head);
+        rest = tail;
     }
+    parts.push(rest);
+    let results: Vec<(Vec<Candidate>, u64)> = if parts.len() == 1 || entries.len() < 10_000 {
+        vec![scan(&entries)]
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = parts.iter().map(|part| scope.spawn(|| scan(part))).collect();
+            handles.into_iter().map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+        })
+    };
+    let comparisons: u64 = results.iter().map(|(_, n)| n).sum();
+    let mut candidates: Vec<Candidate> = results.into_iter().flat_map(|(c, _)| c).collect();
     // People first, then the best scores.
     candidates.sort_by(|a, b| b.4.is_some().cmp(&a.4.is_some()).then(b.0.total_cmp(&a.0)).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
     for (total, a, b, sc, verdict) in candidates {

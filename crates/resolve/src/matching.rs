@@ -94,7 +94,12 @@ pub struct Profile {
 impl Profile {
     /// The profile of a normalized row.
     pub fn of(row: &watershed_model::SourceOpportunity) -> Profile {
-        let customer_words = customer_words(&row.customer_name);
+        Profile::with_words(row, customer_words(&row.customer_name))
+    }
+
+    /// The profile of a normalized row whose customer words are already known (the
+    /// matcher computes them once per distinct customer name).
+    pub fn with_words(row: &watershed_model::SourceOpportunity, customer_words: Vec<String>) -> Profile {
         Profile {
             customer_key: customer_words.join(" "),
             customer_words,
@@ -201,22 +206,49 @@ pub struct Facts {
     country: u64,
 }
 
+/// A text as a fact: its hash, 0 when absent.
+fn text_hash(text: Option<&str>) -> u64 {
+    use std::hash::BuildHasher;
+    text.map_or(0, |t| foldhash::fast::FixedState::default().hash_one(t).max(1))
+}
+
 impl Facts {
     /// The packed facts of `p`.
     pub fn of(p: &Profile) -> Facts {
         use chrono::Datelike;
-        fn hash(text: Option<&String>) -> u64 {
-            use std::hash::BuildHasher;
-            text.map_or(0, |t| foldhash::fast::FixedState::default().hash_one(t).max(1))
-        }
         Facts {
             amount: p.amount.abs().to_f64().unwrap_or(0.0),
             rounding: p.rounding,
             close: p.close_date.num_days_from_ce(),
             created: p.created_date.map_or(i32::MIN, |d| d.num_days_from_ce()),
-            product: hash(p.product_id.as_ref()),
-            family: hash(p.product_family.as_ref()),
-            country: hash(p.country.as_ref()),
+            product: text_hash(p.product_id.as_deref()),
+            family: text_hash(p.product_family.as_deref()),
+            country: text_hash(p.country.as_deref()),
+        }
+    }
+
+    /// The close date, in days since the common era.
+    pub fn close_day(&self) -> i32 {
+        self.close
+    }
+
+    /// The packed facts of a normalized row: the same as `Facts::of(&Profile::of(row))`
+    /// without building the profile.
+    pub fn of_row(row: &watershed_model::SourceOpportunity) -> Facts {
+        use chrono::Datelike;
+        let country = match (&row.region, &row.customer_country) {
+            (Some(region), _) => text_hash(Some(region)),
+            (None, Some(country)) => text_hash(Some(&normalize_key(country))),
+            (None, None) => 0,
+        };
+        Facts {
+            amount: row.amount.abs().to_f64().unwrap_or(0.0),
+            rounding: rounding_unit(row.amount_original) * conversion_rate(row.amount, row.amount_original),
+            close: row.close_date.num_days_from_ce(),
+            created: row.created_date.map_or(i32::MIN, |d| d.num_days_from_ce()),
+            product: text_hash(row.product_id.as_deref()),
+            family: text_hash(row.product_family.as_deref()),
+            country,
         }
     }
 }
@@ -303,9 +335,14 @@ pub fn score(a: &Profile, b: &Profile) -> Score {
 
 /// Scores two profiles whose facts are already packed.
 pub fn score_facts(a: &Profile, fa: &Facts, b: &Profile, fb: &Facts) -> Score {
+    score_words(&a.customer_words, fa, &b.customer_words, fb)
+}
+
+/// Scores two sides given by their customer words (see [`customer_words`]) and facts.
+pub fn score_words(wa: &[String], fa: &Facts, wb: &[String], fb: &Facts) -> Score {
     let cheap = cheap_parts(fa, fb);
     let mut parts = Vec::with_capacity(1 + cheap.len);
-    parts.push(("customer", customer_weight(customer_similarity(&a.customer_words, &b.customer_words))));
+    parts.push(("customer", customer_weight(customer_similarity(wa, wb))));
     parts.extend_from_slice(&cheap.parts[..cheap.len]);
     Score { total: parts.iter().map(|(_, w)| w).sum(), parts }
 }
@@ -352,6 +389,35 @@ mod tests {
     fn with_product(mut p: Profile, product: &str) -> Profile {
         p.product_id = Some(product.to_string());
         p
+    }
+
+    #[test]
+    fn facts_of_a_row_equal_the_facts_of_its_profile() {
+        let mut row = watershed_model::SourceOpportunity {
+            external_id: None,
+            name: None,
+            customer_name: "The Horizon Chemicals Inc".into(),
+            customer_country: Some("Deutschland".into()),
+            region: None,
+            industry: None,
+            product_id: Some("SEC-01".into()),
+            product_family: Some("Security".into()),
+            amount: Decimal::from_str("16617.80").unwrap(),
+            amount_original: Decimal::from_str("15000").unwrap(),
+            currency: "EUR".into(),
+            stage: watershed_model::Stage::Proposal,
+            created_date: NaiveDate::from_ymd_opt(2025, 2, 19),
+            close_date: NaiveDate::from_ymd_opt(2025, 9, 6).unwrap(),
+            deal_registration_id: None,
+            crm_opportunity_id: None,
+            partner_id: "P1".into(),
+            partner_role: None,
+            partner_split: None,
+            updated_at: None,
+        };
+        assert_eq!(Facts::of_row(&row), Facts::of(&Profile::of(&row)));
+        row.region = Some("emea".into());
+        assert_eq!(Facts::of_row(&row), Facts::of(&Profile::of(&row)));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use watershed_generate::{GenerateOptions, generate};
-use watershed_pipeline::Progress;
+use watershed_pipeline::StageClock;
 use watershed_resolve::evaluate::{Labelled, PairCounts, pair_counts};
 
 /// What `bench resolve` runs on.
@@ -22,38 +22,6 @@ pub struct ResolveBench {
     pub shared_ids: bool,
     /// Where to generate the program (replaced if it exists).
     pub dir: Option<PathBuf>,
-}
-
-/// Seconds per pipeline stage, as the run reports them.
-#[derive(Default)]
-struct StageTimer {
-    current: Option<(String, Instant)>,
-    seconds: Vec<(String, f64)>,
-}
-
-impl StageTimer {
-    fn close(&mut self) {
-        if let Some((name, started)) = self.current.take() {
-            self.seconds.push((name, started.elapsed().as_secs_f64()));
-        }
-    }
-
-    fn of(&self, stage: &str) -> f64 {
-        self.seconds.iter().filter(|(n, _)| n == stage).map(|(_, s)| s).sum()
-    }
-}
-
-impl Progress for StageTimer {
-    fn stage(&mut self, name: &str, _total: u64) {
-        self.close();
-        self.current = Some((name.to_string(), Instant::now()));
-    }
-
-    fn advance(&mut self, _n: u64) {}
-
-    fn finish(&mut self) {
-        self.close();
-    }
 }
 
 /// How review-queue or merge decisions fared against the truth.
@@ -113,10 +81,10 @@ pub fn resolve(bench: &ResolveBench, format: OutputFormat) -> Result<(), Failure
     if !quiet {
         eprintln!("Running the pipeline …");
     }
-    let mut timer = StageTimer::default();
+    let mut timer = StageClock::default();
     let started = Instant::now();
     let report = watershed_pipeline::run(&project, &mut timer).map_err(Failure::run)?;
-    timer.close();
+    timer.stop();
     let run_seconds = started.elapsed().as_secs_f64();
     let peak = peak_rss_mb();
 
@@ -177,7 +145,7 @@ impl Figures {
         if self.records == 0 { 0.0 } else { self.comparisons as f64 / self.records as f64 }
     }
 
-    fn to_json(&self, bench: &ResolveBench, timer: &StageTimer) -> serde_json::Value {
+    fn to_json(&self, bench: &ResolveBench, timer: &StageClock) -> serde_json::Value {
         serde_json::json!({
             "opportunities": bench.opportunities,
             "seed": bench.seed,
@@ -195,12 +163,12 @@ impl Figures {
             "comparisons_per_record": self.per_record(),
             "resolve_seconds": timer.of("resolve"),
             "run_seconds": self.run_seconds,
-            "stages": timer.seconds.iter().map(|(n, s)| serde_json::json!({"stage": n, "seconds": s})).collect::<Vec<_>>(),
+            "stages": timer.seconds().iter().map(|(n, s)| serde_json::json!({"stage": n, "seconds": s})).collect::<Vec<_>>(),
             "peak_rss_mb": self.peak,
         })
     }
 
-    fn table(&self, bench: &ResolveBench, timer: &StageTimer) -> String {
+    fn table(&self, bench: &ResolveBench, timer: &StageClock) -> String {
         let mut table = Table::new();
         table.load_preset(UTF8_FULL_CONDENSED);
         table.set_header(vec!["measure", "value"]);
