@@ -416,6 +416,9 @@ fn rebuild(
     let matcher = match_settings(&config.resolve);
     let humans: Vec<HumanDecision> = human_decisions.into_iter().map(|(left, right, same)| HumanDecision { left, right, same }).collect();
     let resolution = resolve_with(&opportunity_records, matcher.as_ref(), &humans);
+    progress.finish();
+    // Storing: the matcher's decisions, then the golden records with their lineage.
+    progress.stage("store", resolution.golden.len() as u64);
     for d in &resolution.decisions {
         writer.insert_match_decision(
             &d.left,
@@ -430,8 +433,6 @@ fn rebuild(
     }
     report.comparisons = resolution.comparisons;
     let golden = resolution.golden;
-    progress.finish();
-    progress.stage("store", golden.len() as u64);
     let position: HashMap<i64, usize> = opportunity_records.iter().enumerate().map(|(i, r)| (r.record_id, i)).collect();
     let today = Utc::now().date_naive();
     for g in &golden {
