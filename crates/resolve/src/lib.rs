@@ -295,7 +295,8 @@ pub fn resolve_with(records: &[ResolveRecord], settings: Option<&MatchSettings>,
     let mut decisions = Vec::new();
     let mut comparisons = 0;
     if let Some(settings) = settings {
-        comparisons = scored_matching(records, &record_group, &group_key, &mut uf, settings, humans, &mut decisions, &mut ties);
+        comparisons =
+            scored_matching(records, &record_group, &group_key, &source_bit, &mut uf, settings, humans, &mut decisions, &mut ties);
     }
     // 5. Clusters → golden records.
     let mut by_root: Vec<(usize, usize)> = record_group.iter().enumerate().map(|(i, g)| (uf.find(*g), i)).collect();
@@ -317,6 +318,7 @@ fn scored_matching(
     records: &[ResolveRecord],
     record_group: &[usize],
     group_key: &[(&str, &str)],
+    source_bit: &FastMap<&str, SourceSet>,
     uf: &mut UnionFind,
     settings: &MatchSettings,
     humans: &[HumanDecision],
@@ -400,6 +402,40 @@ fn scored_matching(
         .iter()
         .map(|h| if h.left <= h.right { ((h.left.clone(), h.right.clone()), h.same) } else { ((h.right.clone(), h.left.clone()), h.same) })
         .collect();
+    // A source that quotes the CRM's id on a quarter of its rows or more, and did not on
+    // this one, is telling something: the deal is likely not in the CRM. Such a cluster (one record group,
+    // no quoted id) meeting a cluster of a quoted source gets UNQUOTED_WEIGHT.
+    let mut rows_and_quotes: FastMap<&str, (usize, usize)> = FastMap::default();
+    let mut quoted_sources: SourceSet = 0;
+    for r in records {
+        let entry = rows_and_quotes.entry(r.source.as_str()).or_default();
+        entry.0 += 1;
+        if r.row.crm_opportunity_id.is_some() {
+            entry.1 += 1;
+        }
+    }
+    let quoting: Vec<&str> = rows_and_quotes.iter().filter(|(_, (rows, quotes))| *quotes * 4 >= *rows).map(|(s, _)| *s).collect();
+    if !quoting.is_empty() {
+        // The quoted sources: those whose external ids the quotes name.
+        let quoted_ids: std::collections::HashSet<&str> = records.iter().filter_map(|r| r.row.crm_opportunity_id.as_deref()).collect();
+        for r in records {
+            if r.row.external_id.as_deref().is_some_and(|id| quoted_ids.contains(id)) {
+                quoted_sources |= source_bit.get(r.source.as_str()).copied().unwrap_or(0);
+            }
+        }
+    }
+    let unquoted: Vec<bool> = (0..clusters)
+        .map(|c| {
+            let list = &members[member_start[c]..member_start[c + 1]];
+            let group = record_group[list[0]];
+            quoting.contains(&records[list[0]].source.as_str())
+                && list.iter().all(|&i| record_group[i] == group && records[i].row.crm_opportunity_id.is_none())
+        })
+        .collect();
+    let penalty = |a: usize, b: usize| -> f64 {
+        let lone = |x: usize, y: usize| unquoted[x] && uf.sources[roots[y]] & quoted_sources != 0;
+        if lone(a, b) || lone(b, a) { matching::UNQUOTED_WEIGHT } else { 0.0 }
+    };
     let window = i32::try_from(settings.date_window_days).unwrap_or(i32::MAX);
     // Scans blocks: the pairs worth deciding (at or above the review threshold, or
     // decided by a person) and the number of comparisons made.
@@ -421,11 +457,16 @@ fn scored_matching(
             };
             // A person's decision is kept whatever the score; otherwise pairs that cannot
             // reach the review threshold are dropped before the name comparison.
-            if verdict.is_none() && !matching::can_reach(&facts[a], &facts[b], settings.review_threshold) {
+            let extra = penalty(a, b);
+            if verdict.is_none() && !matching::can_reach(&facts[a], &facts[b], settings.review_threshold - extra) {
                 return;
             }
             let (wa, wb) = (&names[name_of[a] as usize].0, &names[name_of[b] as usize].0);
-            let sc = matching::score_words(wa, &facts[a], wb, &facts[b]);
+            let mut sc = matching::score_words(wa, &facts[a], wb, &facts[b]);
+            if extra != 0.0 {
+                sc.parts.push(("unquoted_id", extra));
+                sc.total += extra;
+            }
             if verdict.is_some() || sc.total >= settings.review_threshold {
                 candidates.push((sc.total, a.min(b), a.max(b), sc, verdict));
             }

@@ -180,6 +180,12 @@ impl Score {
 /// a comparison can still reach before the (costlier) name comparison is made.
 pub const CUSTOMER_MAX_WEIGHT: f64 = 4.5;
 
+/// Weight of a missing CRM id where one is expected: a row of a source that quotes the
+/// CRM's opportunity id on a quarter of its rows or more, without one, compared with a
+/// CRM deal. Sources that quote ids leave them out mostly for deals the CRM does not
+/// have, so even a perfect agreement on every attribute goes to review, not merged.
+pub const UNQUOTED_WEIGHT: f64 = -5.0;
+
 /// Weight of customer-name similarity.
 fn customer_weight(similarity: f64) -> f64 {
     match similarity {

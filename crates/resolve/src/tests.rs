@@ -192,3 +192,32 @@ fn scored_matching_never_joins_two_records_of_one_source() {
     let r = resolve_with(&[a, b, c], Some(&matcher()), &[]);
     assert_eq!(r.golden.len(), 2, "the sheet row joins one of the two CRM deals, never both");
 }
+
+#[test]
+fn a_missing_crm_id_counts_against_a_match_where_the_source_usually_quotes_one() {
+    // Two CRM deals; the sheet quotes the first's id, and has a row without an id that
+    // looks like the second (same customer, amount and dates).
+    let mut crm_a = rec(1, "crm", 0, Some("006A"), "P1", 50000);
+    crm_a.row.customer_name = "Eastgate Media".into();
+    let mut crm_b = rec(2, "crm", 0, Some("006B"), "P1", 125000);
+    crm_b.row.customer_name = "Riverbend Pharmaceuticals".into();
+    let mut quoting = rec(3, "sheets", 1, Some("CM-1"), "P1", 50000);
+    quoting.row.customer_name = "Eastgate Media".into();
+    quoting.row.crm_opportunity_id = Some("006A".into());
+    let mut lone = rec(4, "sheets", 1, Some("CM-2"), "P1", 125000);
+    lone.row.customer_name = "Riverbend Pharmaceuticals".into();
+    let mut crm_c = rec(5, "crm", 0, Some("006C"), "P2", 7000);
+    crm_c.row.customer_name = "Northwind Logistics".into();
+    let mut quoting_c = rec(6, "sheets", 1, Some("CM-3"), "P2", 7000);
+    quoting_c.row.crm_opportunity_id = Some("006C".into());
+    let all = [crm_a.clone(), crm_b.clone(), quoting.clone(), lone.clone(), crm_c, quoting_c];
+    let r = resolve_with(&all, Some(&matcher()), &[]);
+    assert_eq!(r.golden.len(), 4, "the sheet usually quotes CRM ids: a row without one is not merged by score");
+    let d = r.decisions.iter().find(|d| d.records == (2, 4) || d.records == (4, 2)).expect("compared");
+    assert!(d.score.parts.iter().any(|(k, w)| *k == "unquoted_id" && *w < 0.0), "{}", d.score.describe());
+    // Where the sheet quotes no ids at all, the same row merges.
+    quoting.row.crm_opportunity_id = None;
+    quoting.row.customer_name = "Northgate Media".into();
+    let r = resolve_with(&[crm_a, crm_b, quoting, lone], Some(&matcher()), &[]);
+    assert!(r.golden.iter().any(|g| g.members.len() == 2 && g.members.iter().any(|(id, _)| *id == 4)), "{:?}", r.decisions);
+}
