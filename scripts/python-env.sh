@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The Python tools the Parquet export is tested against (DuckDB, pandas, pyarrow), at
 # pinned versions, in a virtual environment under ${WATERSHED_PY_ENV:-$HOME/.cache/watershed-py}.
+# Arguments add further pinned packages to the same environment (bench/python-env.sh:
+#   scripts/python-env.sh python-calamine==0.9.1 openpyxl==3.1.5).
 # Idempotent: creates the environment and installs only when a package is missing or at
 # another version. Prints the environment's python path as its only line of output (pip's
 # messages go to stderr); exits non-zero when it cannot provide the tools.
@@ -8,7 +10,7 @@ set -euo pipefail
 
 env_dir="${WATERSHED_PY_ENV:-$HOME/.cache/watershed-py}"
 base_python="${WATERSHED_PYTHON:-python3}"
-requirements=(duckdb==1.5.6 pandas==3.1.1 pyarrow==26.0.1)
+requirements=(duckdb==1.5.6 pandas==3.1.1 pyarrow==26.0.1 "$@")
 
 mkdir -p "$(dirname "$env_dir")"
 # One installer at a time: tests running in parallel share the environment.
