@@ -255,7 +255,8 @@ enum BenchCommand {
         /// out, so that every duplicate must be found by scored matching).
         #[arg(long)]
         with_shared_ids: bool,
-        /// Where to generate the program (default: a folder in the system temp dir; replaced).
+        /// Where to generate the program (default: a folder in the system temp dir). A
+        /// generated program already there is replaced; any other folder is refused.
         #[arg(long)]
         dir: Option<PathBuf>,
         /// Output format.

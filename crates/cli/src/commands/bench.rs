@@ -63,6 +63,14 @@ fn truth_rows(dir: &Path) -> anyhow::Result<HashMap<(String, String, u64), Strin
 pub fn resolve(bench: &ResolveBench, format: OutputFormat) -> Result<(), Failure> {
     let dir = bench.dir.clone().unwrap_or_else(|| std::env::temp_dir().join(format!("watershed-bench-resolve-{}", bench.opportunities)));
     if dir.exists() {
+        // Only a program this command (or `watershed generate`) made is replaced.
+        let empty = std::fs::read_dir(&dir).map(|mut d| d.next().is_none()).unwrap_or(false);
+        if !empty && !dir.join("truth/deals.csv").is_file() {
+            return Err(Failure::usage(anyhow!(
+                "{} exists and is not a generated program (no truth/deals.csv); choose another --dir",
+                dir.display()
+            )));
+        }
         std::fs::remove_dir_all(&dir).with_context(|| format!("cannot clear {}", dir.display())).map_err(Failure::run)?;
     }
     let quiet = format != OutputFormat::Table;

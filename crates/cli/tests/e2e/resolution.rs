@@ -96,3 +96,29 @@ fn without_shared_ids_the_kpis_are_the_same_and_review_holds_only_hard_pairs() {
         assert!(share_partner && da.1 == db.1, "review pair is not hard (other partner or customer): {pair}\n{da:?}\n{db:?}");
     }
 }
+
+#[test]
+fn bench_resolve_prints_accuracy_against_the_truth_and_spares_other_folders() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("bench");
+    let out = json(tmp.path(), &["bench", "resolve", "--opportunities", "3000", "--dir", dir.to_str().expect("path")]);
+    assert_eq!(out["shared_ids"], false);
+    let (precision, recall) = (out["precision"].as_f64().expect("precision"), out["recall"].as_f64().expect("recall"));
+    assert!(precision >= 0.97 && recall >= 0.95, "{out}");
+    assert!(out["pairs"]["actual"].as_u64().expect("pairs") > 100, "the program re-reports deals: {out}");
+    assert!(out["comparisons"].as_u64().expect("comparisons") > 0);
+    assert_eq!(out["records_without_truth"], 0, "every stored record maps to a truth row");
+    assert!(dir.join("truth/deals.csv").is_file());
+
+    // A folder that is not a generated program is never replaced.
+    let project = tmp.path().join("mine");
+    std::fs::create_dir_all(&project).expect("mkdir");
+    std::fs::write(project.join("watershed.toml"), "# mine\n").expect("write");
+    let failed = crate::common::watershed(tmp.path())
+        .args(["bench", "resolve", "--opportunities", "1000", "--dir", project.to_str().expect("path")])
+        .output()
+        .expect("run");
+    assert_eq!(failed.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&failed.stderr).contains("not a generated program"));
+    assert!(project.join("watershed.toml").is_file(), "the folder is untouched");
+}
