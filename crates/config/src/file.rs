@@ -347,6 +347,10 @@ impl Config {
     }
 }
 
+/// The most opportunity sources a program may have (resolution keeps a cluster's sources
+/// as the bits of one 64-bit word).
+pub const MAX_OPPORTUNITY_SOURCES: usize = 64;
+
 /// Reads and validates `path`.
 pub fn load_config(path: &Path) -> Result<Config, ConfigError> {
     let text = std::fs::read_to_string(path).map_err(|e| ConfigError::single(path, format!("cannot read the configuration: {e}"), None))?;
@@ -396,6 +400,15 @@ pub fn parse_config(text: &str, path: &Path) -> Result<Config, ConfigError> {
     }
     config.program.reporting_currency = config.program.reporting_currency.to_ascii_uppercase();
 
+    // Resolution keeps each cluster's sources as one bit of a 64-bit set.
+    let opportunity_sources = config.sources.iter().filter(|s| s.entity == "opportunities").count();
+    if opportunity_sources > MAX_OPPORTUNITY_SOURCES {
+        problem(
+            "[[sources]]",
+            format!("{opportunity_sources} opportunity sources; at most {MAX_OPPORTUNITY_SOURCES} are supported"),
+            Some("point one source at several files with a glob (path = \"inbox/partners/*\")".into()),
+        );
+    }
     let mut names = BTreeSet::new();
     for source in &mut config.sources {
         let name = source.name.clone();

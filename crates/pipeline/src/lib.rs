@@ -78,6 +78,7 @@ pub fn match_settings(config: &watershed_config::ResolveConfig) -> Option<MatchS
         merge_threshold: config.merge_threshold.unwrap_or(d.merge_threshold),
         review_threshold: config.review_threshold.unwrap_or(d.review_threshold),
         date_window_days: config.date_window_days.unwrap_or(d.date_window_days),
+        threads: d.threads,
     })
 }
 

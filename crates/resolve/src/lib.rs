@@ -74,8 +74,9 @@ pub struct Golden {
     pub ties: Vec<(i64, String)>,
 }
 
-/// The sources of a cluster, one bit each. Beyond 64 sources two share a bit, which
-/// only makes the guard stricter (a merge refused, never a wrong one).
+/// The sources of a cluster, one bit each (the configuration allows at most 64
+/// opportunity sources; beyond that two would share a bit and key joins between them
+/// would be refused).
 type SourceSet = u64;
 
 struct UnionFind {
@@ -117,10 +118,14 @@ const STOP_WORDS: &[&str] = &["and", "the", "del", "des", "der", "die", "von", "
 /// that does not spell it; a pair of words is far more selective than a word alone
 /// (city names and "Group" are shared by many customers). A one-word name blocks on
 /// its first four letters.
-fn block_keys(words: &[String]) -> Vec<String> {
-    let words: Vec<&str> = words.iter().map(String::as_str).filter(|w| w.len() >= 2 && !STOP_WORDS.contains(w)).take(3).collect();
+fn block_keys(all: &[String]) -> Vec<String> {
+    let words: Vec<&str> = all.iter().map(String::as_str).filter(|w| w.len() >= 2 && !STOP_WORDS.contains(w)).take(3).collect();
     let mut keys: Vec<String> = match words.as_slice() {
-        [] => Vec::new(),
+        // Only stop words or letters ("A & B"): the first four letters of the whole name.
+        [] => {
+            let joined: String = all.concat().chars().take(4).collect();
+            if joined.is_empty() { Vec::new() } else { vec![joined] }
+        }
         [only] => vec![only.chars().take(4).collect()],
         _ => (0..words.len())
             .map(|i| {
@@ -436,7 +441,7 @@ fn scored_matching(
         let lone = |x: usize, y: usize| unquoted[x] && uf.sources[roots[y]] & quoted_sources != 0;
         if lone(a, b) || lone(b, a) { matching::UNQUOTED_WEIGHT } else { 0.0 }
     };
-    let window = i32::try_from(settings.date_window_days).unwrap_or(i32::MAX);
+    let window = i32::try_from(settings.date_window_days.clamp(0, i64::from(i32::MAX))).unwrap_or(i32::MAX);
     // Scans blocks: the pairs worth deciding (at or above the review threshold, or
     // decided by a person) and the number of comparisons made.
     let scan = |part: &[Entry]| -> (Vec<Candidate>, u64) {
@@ -498,7 +503,10 @@ fn scored_matching(
         (candidates, comparisons)
     };
     // Blocks are independent: one part per core, cut at block boundaries.
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    let threads = match settings.threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8),
+        n => n,
+    };
     let mut parts: Vec<&[Entry]> = Vec::with_capacity(threads);
     let mut rest: &[Entry] = &entries;
     for t in (1..threads).rev() {
@@ -511,7 +519,7 @@ fn scored_matching(
         rest = tail;
     }
     parts.push(rest);
-    let results: Vec<(Vec<Candidate>, u64)> = if parts.len() == 1 || entries.len() < 10_000 {
+    let results: Vec<(Vec<Candidate>, u64)> = if parts.len() == 1 || (settings.threads == 0 && entries.len() < 10_000) {
         vec![scan(&entries)]
     } else {
         std::thread::scope(|scope| {
@@ -533,6 +541,8 @@ fn scored_matching(
             None => Decision::Review,
         };
         let decision = match decision {
+            // Already together through other matches: nothing to join, no tie to record.
+            Decision::Merged | Decision::HumanMerged if uf.find(a) == uf.find(b) => decision,
             Decision::Merged | Decision::HumanMerged if uf.union(a, b) => {
                 ties.push((records[rb].record_id, format!("match score {}", sc.describe())));
                 decision

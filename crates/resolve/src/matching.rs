@@ -21,11 +21,13 @@ pub struct MatchSettings {
     pub review_threshold: f64,
     /// Close dates further apart than this are not compared.
     pub date_window_days: i64,
+    /// Threads that scan the blocks (0: one per core). The result does not depend on it.
+    pub threads: usize,
 }
 
 impl Default for MatchSettings {
     fn default() -> Self {
-        MatchSettings { merge_threshold: 8.5, review_threshold: 5.0, date_window_days: 45 }
+        MatchSettings { merge_threshold: 8.5, review_threshold: 5.0, date_window_days: 45, threads: 0 }
     }
 }
 
@@ -282,7 +284,7 @@ fn amount_weight(a: &Facts, b: &Facts) -> f64 {
     let (x, y) = (a.amount, b.amount);
     let larger = x.max(y);
     let relative = if larger == 0.0 { 0.0 } else { (x - y).abs() / larger };
-    let rounded = (x - y).abs() <= (a.rounding + b.rounding) / 2.0 + 0.005 * larger;
+    let rounded = (x - y).abs() <= a.rounding.max(b.rounding) / 2.0 + 0.005 * larger;
     match relative {
         r if r <= 0.005 => 3.5,
         r if r <= 0.03 => 2.0,

@@ -221,3 +221,40 @@ fn a_missing_crm_id_counts_against_a_match_where_the_source_usually_quotes_one()
     let r = resolve_with(&[crm_a, crm_b, quoting, lone], Some(&matcher()), &[]);
     assert!(r.golden.iter().any(|g| g.members.len() == 2 && g.members.iter().any(|(id, _)| *id == 4)), "{:?}", r.decisions);
 }
+
+#[test]
+fn a_name_of_stop_words_still_blocks() {
+    let mut crm = rec(1, "crm", 0, Some("006A"), "P1", 125000);
+    crm.row.customer_name = "A & B".into();
+    let mut sheet = rec(2, "sheets", 1, Some("CM-1"), "P1", 125000);
+    sheet.row.customer_name = "A and B Inc".into();
+    let r = resolve_with(&[crm, sheet], Some(&matcher()), &[]);
+    assert_eq!(r.comparisons, 1);
+    assert_eq!(r.golden.len(), 1, "{:?}", r.decisions);
+}
+
+#[test]
+fn the_scan_finds_the_same_pairs_on_one_thread_or_several() {
+    // 600 CRM deals and 300 sheet rows over a few customers, partners and weeks: many
+    // blocks, many pairs, duplicates and near-duplicates.
+    let customers = ["Riverbend Pharmaceuticals", "Eastgate Media Group", "Northwind Logistics", "Contoso Health Systems"];
+    let mut records = Vec::new();
+    for i in 0..900i64 {
+        let (source, rank, ext) = if i < 600 { ("crm", 0, format!("006{i}")) } else { ("sheets", 1, format!("CM-{i}")) };
+        let mut r = rec(i + 1, source, rank, Some(&ext), &format!("P{}", i % 3), 10_000 + (i % 37) * 1_000);
+        r.row.customer_name = customers[(i % 4) as usize].to_string();
+        r.row.close_date = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + chrono::Days::new((i % 90) as u64);
+        records.push(r);
+    }
+    let run = |threads: usize| {
+        let settings = MatchSettings { threads, ..matcher() };
+        let r = resolve_with(&records, Some(&settings), &[]);
+        let golden: Vec<Vec<i64>> = r.golden.iter().map(|g| g.members.iter().map(|(id, _)| *id).collect()).collect();
+        let decisions: Vec<(i64, i64, String)> = r.decisions.iter().map(|d| (d.records.0, d.records.1, d.score.describe())).collect();
+        (r.comparisons, golden, decisions)
+    };
+    let one = run(1);
+    assert!(one.0 > 1_000, "the case compares many pairs: {}", one.0);
+    assert_eq!(one, run(2));
+    assert_eq!(one, run(5));
+}

@@ -61,7 +61,14 @@ fn truth_rows(dir: &Path) -> anyhow::Result<HashMap<(String, String, u64), Strin
 /// Generates the program, runs the pipeline on it and compares the golden records
 /// with the ground truth.
 pub fn resolve(bench: &ResolveBench, format: OutputFormat) -> Result<(), Failure> {
-    let dir = bench.dir.clone().unwrap_or_else(|| std::env::temp_dir().join(format!("watershed-bench-resolve-{}", bench.opportunities)));
+    let dir = bench.dir.clone().unwrap_or_else(|| {
+        std::env::temp_dir().join(format!(
+            "watershed-bench-resolve-{}-seed{}-{}",
+            bench.opportunities,
+            bench.seed,
+            if bench.shared_ids { "ids" } else { "noids" }
+        ))
+    });
     if dir.exists() {
         // Only a program this command (or `watershed generate`) made is replaced.
         let empty = std::fs::read_dir(&dir).map(|mut d| d.next().is_none()).unwrap_or(false);
@@ -195,7 +202,7 @@ impl Figures {
             ("comparisons", format!("{} ({:.2} per record)", self.comparisons, self.per_record())),
             ("resolve stage", format!("{:.2} s", timer.of("resolve"))),
             ("whole run", format!("{:.2} s", self.run_seconds)),
-            ("peak memory", self.peak.map_or("unknown".to_string(), |mb| format!("{mb:.0} MB"))),
+            ("peak memory (generation + run)", self.peak.map_or("unknown".to_string(), |mb| format!("{mb:.0} MB"))),
         ];
         for (k, v) in rows {
             table.add_row(vec![Cell::new(k), Cell::new(v).set_alignment(CellAlignment::Left)]);
