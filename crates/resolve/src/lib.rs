@@ -307,10 +307,27 @@ pub fn resolve_with(records: &[ResolveRecord], settings: Option<&MatchSettings>,
     let mut by_root: Vec<(usize, usize)> = record_group.iter().enumerate().map(|(i, g)| (uf.find(*g), i)).collect();
     by_root.sort_unstable();
     let tie_of: FastMap<i64, String> = ties.into_iter().collect();
-    let mut golden: Vec<Golden> = by_root
-        .chunk_by(|a, b| a.0 == b.0)
-        .map(|cluster| build_golden(records, &record_group, &group_key, cluster.iter().map(|(_, i)| *i).collect(), &tie_of))
-        .collect();
+    let clusters: Vec<&[(usize, usize)]> = by_root.chunk_by(|a, b| a.0 == b.0).collect();
+    let build = |part: &[&[(usize, usize)]]| -> Vec<Golden> {
+        part.iter()
+            .map(|cluster| build_golden(records, &record_group, &group_key, cluster.iter().map(|(_, i)| *i).collect(), &tie_of))
+            .collect()
+    };
+    // Golden records are independent: built on every core for large inputs.
+    let asked = settings.map_or(0, |s| s.threads);
+    let threads = match asked {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8),
+        n => n,
+    };
+    let mut golden: Vec<Golden> = if threads == 1 || clusters.is_empty() || (asked == 0 && clusters.len() < 20_000) {
+        build(&clusters)
+    } else {
+        let size = clusters.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = clusters.chunks(size).map(|part| scope.spawn(|| build(part))).collect();
+            handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+        })
+    };
     golden.sort_by(|a, b| a.opportunity.opportunity_id.cmp(&b.opportunity.opportunity_id));
     Resolution { golden, decisions, comparisons }
 }
