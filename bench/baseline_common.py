@@ -68,6 +68,14 @@ MONEY_COLUMNS = [
 ]
 COUNT_COLUMNS = ["pipeline_count", "won_count", "lost_count"]
 
+# The layouts of the CRM exports and the channel sheet: standard column -> the file's header.
+CRM_COLUMNS = dict(ext="Opportunity ID", partner="Partner Account", customer="Account Name",
+                   country="Billing Country", product="Product", amount="Amount", currency="Currency",
+                   stage="Stage", created="Created Date", close="Close Date", role="Partner Role",
+                   split="Partner Split", modified="Last Modified Date")
+SHEET_COLUMNS = dict(ext="Ref", partner="Partner", customer="Customer", country="Country", product="Product",
+                     amount="Deal Size", stage="Status", created="Created", close="Close", crm_ref="SFDC ID")
+
 # Micro-units per unit of the reporting currency: amounts are integers of 1e-6.
 MICRO = 1_000_000
 

@@ -199,16 +199,12 @@ def main() -> None:
     selects = []
     file_no = 0
     for path in sorted((prog / "inbox" / "crm").glob("*.csv")):
-        cols = dict(ext="Opportunity ID", partner="Partner Account", customer="Account Name",
-                    country="Billing Country", product="Product", amount="Amount", currency="Currency",
-                    stage="Stage", created="Created Date", close="Close Date", role="Partner Role",
-                    split="Partner Split", modified="Last Modified Date")
+        cols = dict(bc.CRM_COLUMNS)
         src = f"read_csv({q(str(path))}, all_varchar=true, header=true)"
         selects.append(select_sql(src, "crm", file_no, cols, "plain", "%Y-%m-%d", None))
         file_no += 1
     for path in sorted((prog / "inbox" / "sheets").glob("*.csv")):
-        cols = dict(ext="Ref", partner="Partner", customer="Customer", country="Country", product="Product",
-                    amount="Deal Size", stage="Status", created="Created", close="Close", crm_ref="SFDC ID")
+        cols = dict(bc.SHEET_COLUMNS)
         src = f"read_csv({q(str(path))}, all_varchar=true, header=true)"
         selects.append(select_sql(src, "sheets", file_no, cols, "grouped", "%m/%d/%Y", "USD"))
         file_no += 1

@@ -137,10 +137,7 @@ def read_sources(program: Path, xlsx_engine: str) -> pd.DataFrame:
     file_no = 0
     # CRM exports: dates ISO, amounts plain, currency column.
     for path in sorted((program / "inbox" / "crm").glob("*.csv")):
-        cols = dict(ext="Opportunity ID", partner="Partner Account", customer="Account Name",
-                    country="Billing Country", product="Product", amount="Amount", currency="Currency",
-                    stage="Stage", created="Created Date", close="Close Date", role="Partner Role",
-                    split="Partner Split", modified="Last Modified Date")
+        cols = dict(bc.CRM_COLUMNS)
         df = read_text_table(path, cols.values(), engine="pyarrow")
         std = standardize(df, cols, {}, "crm", file_no)
         std["amount"] = parse_amount(std["amount"], "plain")
@@ -153,8 +150,7 @@ def read_sources(program: Path, xlsx_engine: str) -> pd.DataFrame:
         file_no += 1
     # The channel sheet: USD, US dates.
     for path in sorted((program / "inbox" / "sheets").glob("*.csv")):
-        cols = dict(ext="Ref", partner="Partner", customer="Customer", country="Country", product="Product",
-                    amount="Deal Size", stage="Status", created="Created", close="Close", crm_ref="SFDC ID")
+        cols = dict(bc.SHEET_COLUMNS)
         df = read_text_table(path, cols.values(), engine="pyarrow")
         std = standardize(df, cols, {"currency": "USD"}, "sheets", file_no)
         std["amount"] = parse_amount(std["amount"], "grouped")
