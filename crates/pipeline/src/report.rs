@@ -71,7 +71,7 @@ pub struct RunReport {
     pub scorecard_periods: u64,
     /// Data-quality rule violations in the dataset after the run, by rule.
     pub violations: BTreeMap<String, u64>,
-    /// Scored-matching decisions by kind (merged, review, human_merged, human_split, superseded).
+    /// Scored-matching decisions by kind (merged, review, human_merged, human_split, superseded, kept_apart).
     pub matching: BTreeMap<String, u64>,
     /// Pairs the scored matching compared.
     pub comparisons: u64,

@@ -182,10 +182,13 @@ pub enum Decision {
     HumanMerged,
     /// A person said: different deals.
     HumanSplit,
-    /// Scored above the merge threshold, but a better-scoring match had already joined a
-    /// record of the same source to one side (one deal is not reported twice by a
-    /// source): not merged.
+    /// Scored above the merge threshold (or a person said "the same deal"), but a
+    /// better match had already joined a record of the same source to one side (one
+    /// deal is not reported twice by a source): not merged.
     Superseded,
+    /// Scored above the merge threshold, but joining would put together two records a
+    /// person said are different deals: not merged.
+    KeptApart,
 }
 
 impl Decision {
@@ -197,6 +200,7 @@ impl Decision {
             Decision::HumanMerged => "human_merged",
             Decision::HumanSplit => "human_split",
             Decision::Superseded => "superseded",
+            Decision::KeptApart => "kept_apart",
         }
     }
 }
@@ -548,24 +552,39 @@ fn scored_matching(
     let mut candidates: Vec<Candidate> = results.into_iter().flat_map(|(c, _)| c).collect();
     // People first, then the best scores.
     candidates.sort_by(|a, b| b.4.is_some().cmp(&a.4.is_some()).then(b.0.total_cmp(&a.0)).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    // Pairs a person kept apart (as union-find nodes): no later join may bring them together,
+    // not even through a third record. People's decisions come first, so all are known
+    // before any score joins anything.
+    let mut kept_apart: Vec<(usize, usize)> = Vec::new();
     for (total, a, b, sc, verdict) in candidates {
         let (ra, rb) = (representative[a], representative[b]);
         let (a, b) = (roots[a], roots[b]);
         let decision = match verdict {
             Some(true) => Decision::HumanMerged,
-            Some(false) => Decision::HumanSplit,
+            Some(false) => {
+                kept_apart.push((a, b));
+                Decision::HumanSplit
+            }
             None if total >= settings.merge_threshold => Decision::Merged,
             None => Decision::Review,
+        };
+        let vetoed = |uf: &mut UnionFind| {
+            let (x, y) = (uf.find(a), uf.find(b));
+            kept_apart.iter().any(|&(p, q)| {
+                let (p, q) = (uf.find(p), uf.find(q));
+                (p == x && q == y) || (p == y && q == x)
+            })
         };
         let decision = match decision {
             // Already together through other matches: nothing to join, no tie to record.
             Decision::Merged | Decision::HumanMerged if uf.find(a) == uf.find(b) => decision,
+            Decision::Merged if vetoed(uf) => Decision::KeptApart,
             Decision::Merged | Decision::HumanMerged if uf.union(a, b) => {
                 ties.push((records[rb].record_id, format!("match score {}", sc.describe())));
                 decision
             }
             // A better match already joined a record of the same source.
-            Decision::Merged => Decision::Superseded,
+            Decision::Merged | Decision::HumanMerged => Decision::Superseded,
             other => other,
         };
         decisions.push(MatchDecision {

@@ -258,3 +258,22 @@ fn the_scan_finds_the_same_pairs_on_one_thread_or_several() {
     assert_eq!(one, run(2));
     assert_eq!(one, run(5));
 }
+
+#[test]
+fn a_human_split_holds_even_through_a_third_record() {
+    // The sheet row and the partner row each look like the CRM deal and like each other.
+    let mut crm = rec(1, "crm", 0, Some("006A"), "P1", 125000);
+    crm.row.customer_name = "Riverbend Pharmaceuticals".into();
+    let mut sheet = rec(2, "sheets", 1, Some("CM-1"), "P1", 125000);
+    sheet.row.customer_name = "Riverbend Pharmaceuticals".into();
+    let mut partner = rec(3, "partner_files", 2, Some("D-7"), "P1", 125000);
+    partner.row.customer_name = "Riverbend Pharmaceuticals".into();
+    let records = [crm, sheet, partner];
+    assert_eq!(resolve_with(&records, Some(&matcher()), &[]).golden.len(), 1, "without a person, all three merge");
+    let split = [HumanDecision { left: "crm:006A".into(), right: "sheets:CM-1".into(), same: false }];
+    let r = resolve_with(&records, Some(&matcher()), &split);
+    let together = |a: i64, b: i64| r.golden.iter().any(|g| g.members.iter().any(|m| m.0 == a) && g.members.iter().any(|m| m.0 == b));
+    assert!(!together(1, 2), "the person's split holds: {:?}", r.decisions);
+    assert_eq!(r.golden.len(), 2, "the partner row still joins one of them");
+    assert!(r.decisions.iter().any(|d| d.decision == Decision::KeptApart), "{:?}", r.decisions);
+}

@@ -67,7 +67,7 @@ CREATE TABLE IF NOT EXISTS match_decisions (
     right_record  INTEGER NOT NULL,
     score         REAL NOT NULL,
     parts         TEXT NOT NULL,            -- the score's parts, e.g. "8.5 (customer +4.5, amount +3.5, …)"
-    decision      TEXT NOT NULL             -- merged | review | human_merged | human_split | superseded (recomputed every run)
+    decision      TEXT NOT NULL             -- merged | review | human_merged | human_split | superseded | kept_apart (recomputed every run)
 );
 
 CREATE TABLE IF NOT EXISTS review_decisions (
