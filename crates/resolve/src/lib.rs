@@ -11,7 +11,7 @@
 pub mod evaluate;
 pub mod matching;
 
-pub use matching::{Facts, MatchSettings, Profile, Score};
+pub use matching::{Facts, MatchSettings, Score};
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -147,6 +147,15 @@ fn block_hash(partner: &str, key: &str) -> u64 {
     foldhash::fast::FixedState::default().hash_one((partner, key))
 }
 
+/// What the quotes of CRM ids say about the sources, for the missing-id weight.
+#[derive(Debug, Default, Clone, Copy)]
+struct Quotes {
+    /// Sources that quote a CRM id on a quarter of their rows or more.
+    quoting: SourceSet,
+    /// Sources whose external ids are quoted.
+    quoted: SourceSet,
+}
+
 /// A pair worth deciding: (score, cluster, other cluster, score parts, a person's verdict).
 type Candidate = (f64, usize, usize, Score, Option<bool>);
 
@@ -272,13 +281,27 @@ pub fn resolve_with(records: &[ResolveRecord], settings: Option<&MatchSettings>,
     for list in by_external.values_mut() {
         list.sort();
     }
+    // Per source: rows, and rows quoting a CRM id (for the missing-id weight of step 4).
+    let mut rows_and_quotes: FastMap<&str, (usize, usize)> = FastMap::default();
+    let mut quotes = Quotes::default();
     for (i, r) in records.iter().enumerate() {
-        if let Some(crm_id) = r.row.crm_opportunity_id.as_deref()
-            && let Some(targets) = by_external.get(crm_id)
-            && let Some((_, target)) = targets.iter().find(|(_, g)| group_key[*g].0 != r.source)
+        let counts = rows_and_quotes.entry(r.source.as_str()).or_default();
+        counts.0 += 1;
+        let Some(crm_id) = r.row.crm_opportunity_id.as_deref() else { continue };
+        counts.1 += 1;
+        let Some(targets) = by_external.get(crm_id) else { continue };
+        for (_, g) in targets {
+            quotes.quoted |= source_bit[group_key[*g].0];
+        }
+        if let Some((_, target)) = targets.iter().find(|(_, g)| group_key[*g].0 != r.source)
             && uf.union(*target, record_group[i])
         {
             ties.push((r.record_id, format!("crm_opportunity_id {crm_id}")));
+        }
+    }
+    for (source, (rows, quoting)) in &rows_and_quotes {
+        if quoting * 4 >= *rows {
+            quotes.quoting |= source_bit[source];
         }
     }
     // 3. Shared deal registration ids.
@@ -305,7 +328,7 @@ pub fn resolve_with(records: &[ResolveRecord], settings: Option<&MatchSettings>,
     let mut comparisons = 0;
     if let Some(settings) = settings {
         comparisons =
-            scored_matching(records, &record_group, &group_key, &source_bit, &mut uf, settings, humans, &mut decisions, &mut ties);
+            scored_matching(records, &record_group, &group_key, &source_bit, quotes, &mut uf, settings, humans, &mut decisions, &mut ties);
     }
     // 5. Clusters → golden records.
     let mut by_root: Vec<(usize, usize)> = record_group.iter().enumerate().map(|(i, g)| (uf.find(*g), i)).collect();
@@ -319,19 +342,12 @@ pub fn resolve_with(records: &[ResolveRecord], settings: Option<&MatchSettings>,
     };
     // Golden records are independent: built on every core for large inputs.
     let asked = settings.map_or(0, |s| s.threads);
-    let threads = match asked {
-        0 => std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8),
-        n => n,
-    };
-    let mut golden: Vec<Golden> = if threads == 1 || clusters.is_empty() || (asked == 0 && clusters.len() < 20_000) {
-        build(&clusters)
+    let parts: Vec<&[&[(usize, usize)]]> = if asked == 0 && clusters.len() < 20_000 {
+        vec![&clusters]
     } else {
-        let size = clusters.len().div_ceil(threads);
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = clusters.chunks(size).map(|part| scope.spawn(|| build(part))).collect();
-            handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
-        })
+        clusters.chunks(clusters.len().div_ceil(thread_count(asked)).max(1)).collect()
     };
+    let mut golden: Vec<Golden> = on_threads(&parts, build).into_iter().flatten().collect();
     golden.sort_by(|a, b| a.opportunity.opportunity_id.cmp(&b.opportunity.opportunity_id));
     Resolution { golden, decisions, comparisons }
 }
@@ -345,6 +361,7 @@ fn scored_matching(
     record_group: &[usize],
     group_key: &[(&str, &str)],
     source_bit: &FastMap<&str, SourceSet>,
+    quotes: Quotes,
     uf: &mut UnionFind,
     settings: &MatchSettings,
     humans: &[HumanDecision],
@@ -429,37 +446,18 @@ fn scored_matching(
         .map(|h| if h.left <= h.right { ((h.left.clone(), h.right.clone()), h.same) } else { ((h.right.clone(), h.left.clone()), h.same) })
         .collect();
     // A source that quotes the CRM's id on a quarter of its rows or more, and did not on
-    // this one, is telling something: the deal is likely not in the CRM. Such a cluster (one record group,
-    // no quoted id) meeting a cluster of a quoted source gets UNQUOTED_WEIGHT.
-    let mut rows_and_quotes: FastMap<&str, (usize, usize)> = FastMap::default();
-    let mut quoted_sources: SourceSet = 0;
-    for r in records {
-        let entry = rows_and_quotes.entry(r.source.as_str()).or_default();
-        entry.0 += 1;
-        if r.row.crm_opportunity_id.is_some() {
-            entry.1 += 1;
-        }
-    }
-    let quoting: Vec<&str> = rows_and_quotes.iter().filter(|(_, (rows, quotes))| *quotes * 4 >= *rows).map(|(s, _)| *s).collect();
-    if !quoting.is_empty() {
-        // The quoted sources: those whose external ids the quotes name.
-        let quoted_ids: std::collections::HashSet<&str> = records.iter().filter_map(|r| r.row.crm_opportunity_id.as_deref()).collect();
-        for r in records {
-            if r.row.external_id.as_deref().is_some_and(|id| quoted_ids.contains(id)) {
-                quoted_sources |= source_bit.get(r.source.as_str()).copied().unwrap_or(0);
-            }
-        }
-    }
+    // this one, is telling something: the deal is likely not in the CRM. Such a cluster (one
+    // record group, no quoted id) meeting a cluster of a quoted source gets UNQUOTED_WEIGHT.
     let unquoted: Vec<bool> = (0..clusters)
         .map(|c| {
             let list = &members[member_start[c]..member_start[c + 1]];
             let group = record_group[list[0]];
-            quoting.contains(&records[list[0]].source.as_str())
+            source_bit[records[list[0]].source.as_str()] & quotes.quoting != 0
                 && list.iter().all(|&i| record_group[i] == group && records[i].row.crm_opportunity_id.is_none())
         })
         .collect();
     let penalty = |a: usize, b: usize| -> f64 {
-        let lone = |x: usize, y: usize| unquoted[x] && uf.sources[roots[y]] & quoted_sources != 0;
+        let lone = |x: usize, y: usize| unquoted[x] && uf.sources[roots[y]] & quotes.quoted != 0;
         if lone(a, b) || lone(b, a) { matching::UNQUOTED_WEIGHT } else { 0.0 }
     };
     let window = i32::try_from(settings.date_window_days.clamp(0, i64::from(i32::MAX))).unwrap_or(i32::MAX);
@@ -524,10 +522,7 @@ fn scored_matching(
         (candidates, comparisons)
     };
     // Blocks are independent: one part per core, cut at block boundaries.
-    let threads = match settings.threads {
-        0 => std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8),
-        n => n,
-    };
+    let threads = if settings.threads == 0 && entries.len() < 10_000 { 1 } else { thread_count(settings.threads) };
     let mut parts: Vec<&[Entry]> = Vec::with_capacity(threads);
     let mut rest: &[Entry] = &entries;
     for t in (1..threads).rev() {
@@ -540,14 +535,7 @@ fn scored_matching(
         rest = tail;
     }
     parts.push(rest);
-    let results: Vec<(Vec<Candidate>, u64)> = if parts.len() == 1 || (settings.threads == 0 && entries.len() < 10_000) {
-        vec![scan(&entries)]
-    } else {
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = parts.iter().map(|part| scope.spawn(|| scan(part))).collect();
-            handles.into_iter().map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
-        })
-    };
+    let results: Vec<(Vec<Candidate>, u64)> = on_threads(&parts, scan);
     let comparisons: u64 = results.iter().map(|(_, n)| n).sum();
     let mut candidates: Vec<Candidate> = results.into_iter().flat_map(|(c, _)| c).collect();
     // People first, then the best scores.
@@ -596,6 +584,26 @@ fn scored_matching(
         });
     }
     comparisons
+}
+
+/// Threads for the matcher's parallel parts: `asked`, or one per core (at most 8) when 0.
+fn thread_count(asked: usize) -> usize {
+    match asked {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8),
+        n => n,
+    }
+}
+
+/// Runs `work` on every part, each on a thread of its own when there are several;
+/// the results come back in the order of the parts.
+fn on_threads<'a, T: Sync, R: Send>(parts: &[&'a [T]], work: impl Fn(&'a [T]) -> R + Sync) -> Vec<R> {
+    if let [only] = parts {
+        return vec![work(only)];
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = parts.iter().map(|&part| scope.spawn(|| work(part))).collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+    })
 }
 
 /// The smallest key two sorted key lists share.

@@ -1,13 +1,12 @@
 //! Scored matching of records that share no key: the same deal written differently by
 //! two sources (another customer spelling, a converted or rounded amount, a shifted date).
 //!
-//! Blocking keeps comparisons near-linear: only clusters with a partner in common and
-//! close dates within a window are compared. Each comparison is scored in the manner
+//! Blocking limits the comparisons: only clusters with a partner and a pair of customer
+//! words in common and close dates within a window are compared. Each comparison is scored in the manner
 //! of Fellegi–Sunter: every attribute adds a log-likelihood-style weight — positive
 //! when the values agree the way duplicates do, negative when they disagree the way
 //! different deals do — and the sum is compared with two thresholds.
 
-use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use watershed_normalize::normalize_key;
@@ -67,53 +66,6 @@ pub fn customer_words(name: &str) -> Vec<String> {
         .filter(|w| !w.is_empty())
         .map(|w| ABBREVIATIONS.iter().find(|(short, _)| *short == w).map_or(w, |(_, long)| long).to_string())
         .collect()
-}
-
-/// What one side of a comparison looks like.
-#[derive(Debug, Clone)]
-pub struct Profile {
-    /// The customer's words (see [`customer_words`]), joined by single spaces.
-    pub customer_key: String,
-    /// The same words, one by one.
-    pub customer_words: Vec<String>,
-    /// Amount in the reporting currency.
-    pub amount: Decimal,
-    /// How coarsely the source rounded the amount, in the reporting currency (0 when the
-    /// stated amount is not a round figure): "15,000" may stand for 16,618.
-    pub rounding: f64,
-    /// Close date.
-    pub close_date: NaiveDate,
-    /// Created date, if the source states one.
-    pub created_date: Option<NaiveDate>,
-    /// Product id, if known.
-    pub product_id: Option<String>,
-    /// Product family, if known.
-    pub product_family: Option<String>,
-    /// Customer country key, if known.
-    pub country: Option<String>,
-}
-
-impl Profile {
-    /// The profile of a normalized row.
-    pub fn of(row: &watershed_model::SourceOpportunity) -> Profile {
-        Profile::with_words(row, customer_words(&row.customer_name))
-    }
-
-    /// The profile of a normalized row whose customer words are already known (the
-    /// matcher computes them once per distinct customer name).
-    pub fn with_words(row: &watershed_model::SourceOpportunity, customer_words: Vec<String>) -> Profile {
-        Profile {
-            customer_key: customer_words.join(" "),
-            customer_words,
-            amount: row.amount,
-            rounding: rounding_unit(row.amount_original) * conversion_rate(row.amount, row.amount_original),
-            close_date: row.close_date,
-            created_date: row.created_date,
-            product_id: row.product_id.clone(),
-            product_family: row.product_family.clone(),
-            country: row.region.clone().or_else(|| row.customer_country.as_deref().map(normalize_key)),
-        }
-    }
 }
 
 /// The coarsest of 5,000, 1,000 and 100 that divides `amount` (0 if none does).
@@ -199,7 +151,7 @@ fn customer_weight(similarity: f64) -> f64 {
     }
 }
 
-/// The attributes of a profile other than the customer name, packed for the hot loop
+/// The attributes of a row other than the customer name, packed for the hot loop
 /// of the matcher: numbers instead of decimals and dates, hashes instead of strings.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Facts {
@@ -221,27 +173,14 @@ fn text_hash(text: Option<&str>) -> u64 {
 }
 
 impl Facts {
-    /// The packed facts of `p`.
-    pub fn of(p: &Profile) -> Facts {
-        use chrono::Datelike;
-        Facts {
-            amount: p.amount.abs().to_f64().unwrap_or(0.0),
-            rounding: p.rounding,
-            close: p.close_date.num_days_from_ce(),
-            created: p.created_date.map_or(i32::MIN, |d| d.num_days_from_ce()),
-            product: text_hash(p.product_id.as_deref()),
-            family: text_hash(p.product_family.as_deref()),
-            country: text_hash(p.country.as_deref()),
-        }
-    }
-
     /// The close date, in days since the common era.
     pub fn close_day(&self) -> i32 {
         self.close
     }
 
-    /// The packed facts of a normalized row: the same as `Facts::of(&Profile::of(row))`
-    /// without building the profile.
+    /// The packed facts of a normalized row: amount and rounding in the reporting
+    /// currency, dates as days, product, family and country (the region, else the
+    /// normalized customer country) as hashes.
     pub fn of_row(row: &watershed_model::SourceOpportunity) -> Facts {
         use chrono::Datelike;
         let country = match (&row.region, &row.customer_country) {
@@ -336,16 +275,6 @@ fn cheap_parts(a: &Facts, b: &Facts) -> CheapParts {
     parts
 }
 
-/// Scores two profiles.
-pub fn score(a: &Profile, b: &Profile) -> Score {
-    score_facts(a, &Facts::of(a), b, &Facts::of(b))
-}
-
-/// Scores two profiles whose facts are already packed.
-pub fn score_facts(a: &Profile, fa: &Facts, b: &Profile, fb: &Facts) -> Score {
-    score_words(&a.customer_words, fa, &b.customer_words, fb)
-}
-
 /// Scores two sides given by their customer words (see [`customer_words`]) and facts.
 pub fn score_words(wa: &[String], fa: &Facts, wb: &[String], fb: &Facts) -> Score {
     let cheap = cheap_parts(fa, fb);
@@ -355,77 +284,71 @@ pub fn score_words(wa: &[String], fa: &Facts, wb: &[String], fb: &Facts) -> Scor
     Score { total: parts.iter().map(|(_, w)| w).sum(), parts }
 }
 
-/// Whether two profiles could reach `floor` with identical customer names: when not,
+/// Whether two sides could reach `floor` with identical customer names: when not,
 /// the name comparison (the costly part) is not worth making.
 pub fn can_reach(fa: &Facts, fb: &Facts, floor: f64) -> bool {
     cheap_parts(fa, fb).total() + CUSTOMER_MAX_WEIGHT >= floor
 }
 
-/// Scores two profiles unless they cannot reach `floor` even with identical customer
-/// names (then None).
-pub fn score_at_least(a: &Profile, b: &Profile, floor: f64) -> Option<Score> {
-    let (fa, fb) = (Facts::of(a), Facts::of(b));
-    can_reach(&fa, &fb, floor).then(|| score_facts(a, &fa, b, &fb))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
     use std::str::FromStr;
+    use watershed_model::SourceOpportunity;
 
-    fn p(customer: &str, amount: &str, close: &str, family: Option<&str>) -> Profile {
-        let words = customer_words(customer);
+    fn p(customer: &str, amount: &str, close: &str, family: Option<&str>) -> SourceOpportunity {
         let amount = Decimal::from_str(amount).unwrap();
-        Profile {
-            customer_key: words.join(" "),
-            customer_words: words,
-            amount,
-            rounding: rounding_unit(amount),
-            close_date: NaiveDate::parse_from_str(close, "%Y-%m-%d").unwrap(),
-            created_date: None,
-            product_id: None,
-            product_family: family.map(str::to_string),
-            country: None,
-        }
-    }
-
-    fn with_created(mut p: Profile, created: &str) -> Profile {
-        p.created_date = Some(NaiveDate::parse_from_str(created, "%Y-%m-%d").unwrap());
-        p
-    }
-
-    fn with_product(mut p: Profile, product: &str) -> Profile {
-        p.product_id = Some(product.to_string());
-        p
-    }
-
-    #[test]
-    fn facts_of_a_row_equal_the_facts_of_its_profile() {
-        let mut row = watershed_model::SourceOpportunity {
+        SourceOpportunity {
             external_id: None,
             name: None,
-            customer_name: "The Horizon Chemicals Inc".into(),
-            customer_country: Some("Deutschland".into()),
+            customer_name: customer.into(),
+            customer_country: None,
             region: None,
             industry: None,
-            product_id: Some("SEC-01".into()),
-            product_family: Some("Security".into()),
-            amount: Decimal::from_str("16617.80").unwrap(),
-            amount_original: Decimal::from_str("15000").unwrap(),
-            currency: "EUR".into(),
+            product_id: None,
+            product_family: family.map(str::to_string),
+            amount,
+            amount_original: amount,
+            currency: "USD".into(),
             stage: watershed_model::Stage::Proposal,
-            created_date: NaiveDate::from_ymd_opt(2025, 2, 19),
-            close_date: NaiveDate::from_ymd_opt(2025, 9, 6).unwrap(),
+            created_date: None,
+            close_date: NaiveDate::parse_from_str(close, "%Y-%m-%d").unwrap(),
             deal_registration_id: None,
             crm_opportunity_id: None,
             partner_id: "P1".into(),
             partner_role: None,
             partner_split: None,
             updated_at: None,
-        };
-        assert_eq!(Facts::of_row(&row), Facts::of(&Profile::of(&row)));
-        row.region = Some("emea".into());
-        assert_eq!(Facts::of_row(&row), Facts::of(&Profile::of(&row)));
+        }
+    }
+
+    fn with_created(mut row: SourceOpportunity, created: &str) -> SourceOpportunity {
+        row.created_date = Some(NaiveDate::parse_from_str(created, "%Y-%m-%d").unwrap());
+        row
+    }
+
+    fn with_product(mut row: SourceOpportunity, product: &str) -> SourceOpportunity {
+        row.product_id = Some(product.to_string());
+        row
+    }
+
+    fn score(a: &SourceOpportunity, b: &SourceOpportunity) -> Score {
+        score_words(&customer_words(&a.customer_name), &Facts::of_row(a), &customer_words(&b.customer_name), &Facts::of_row(b))
+    }
+
+    #[test]
+    fn the_country_fact_is_the_region_else_the_normalized_customer_country() {
+        let mut a = p("Horizon Chemicals", "100", "2025-09-06", None);
+        let mut b = a.clone();
+        a.customer_country = Some("Deutschland".into());
+        b.customer_country = Some("  DEUTSCHLAND ".into());
+        assert_eq!(Facts::of_row(&a), Facts::of_row(&b));
+        b.customer_country = Some("Österreich".into());
+        assert_ne!(Facts::of_row(&a), Facts::of_row(&b));
+        a.region = Some("emea".into());
+        b.region = Some("emea".into());
+        assert_eq!(Facts::of_row(&a), Facts::of_row(&b), "the region wins over the country");
     }
 
     #[test]
@@ -450,23 +373,25 @@ mod tests {
         let exact = p("Horizon Chemicals", "16617.80", "2025-09-06", None);
         let rounded = p("Horizon Chemicals", "15000", "2025-09-06", None);
         let other = p("Horizon Chemicals", "15230.10", "2025-09-06", None);
-        assert_eq!(amount_weight(&Facts::of(&exact), &Facts::of(&rounded)), 1.5);
-        assert_eq!(amount_weight(&Facts::of(&exact), &Facts::of(&other)), -1.0, "neither side is round");
+        assert_eq!(amount_weight(&Facts::of_row(&exact), &Facts::of_row(&rounded)), 1.5);
+        assert_eq!(amount_weight(&Facts::of_row(&exact), &Facts::of_row(&other)), -1.0, "neither side is round");
     }
 
     #[test]
     fn the_name_comparison_is_skipped_only_when_it_cannot_matter() {
         let a = p("Riverbend Pharmaceuticals", "125000", "2026-03-15", Some("Analytics"));
         let far = p("Riverbend Pharmaceuticals", "20000", "2026-06-15", Some("Security"));
-        assert!(score_at_least(&a, &far, 5.0).is_none());
+        assert!(!can_reach(&Facts::of_row(&a), &Facts::of_row(&far), 5.0));
+        assert!(score(&a, &far).total < 5.0, "skipping it lost nothing");
         let near = p("Riverbend Pharmaceuticals", "125000", "2026-03-15", Some("Analytics"));
-        assert_eq!(score_at_least(&a, &near, 5.0), Some(score(&a, &near)));
+        assert!(can_reach(&Facts::of_row(&a), &Facts::of_row(&near), 5.0));
+        assert!(score(&a, &near).total >= 5.0);
     }
 
     #[test]
     fn duplicates_score_high_and_different_deals_low() {
         let s = MatchSettings::default();
-        let cases: &[(Profile, Profile, &str)] = &[
+        let cases: &[(SourceOpportunity, SourceOpportunity, &str)] = &[
             (
                 p("Riverbend Pharmaceuticals Inc.", "125000", "2026-03-15", Some("Analytics")),
                 p("RIVERBEND PHARMACEUTICALS", "125000", "2026-03-15", Some("Analytics")),
@@ -510,7 +435,7 @@ mod tests {
             } else {
                 "distinct"
             };
-            assert_eq!(got, *want, "{} vs {}: {}", a.customer_key, b.customer_key, sc.describe());
+            assert_eq!(got, *want, "{} vs {}: {}", a.customer_name, b.customer_name, sc.describe());
         }
     }
 }
