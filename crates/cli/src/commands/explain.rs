@@ -1,6 +1,6 @@
 //! `watershed explain`: the arithmetic and the records behind a number.
 
-use crate::commands::kpis::{parse_as_of, parse_period, resolve_partner, scorecard};
+use crate::commands::kpis::{period_and_as_of, resolve_partner, scorecard};
 use crate::commands::load_project;
 use crate::{Failure, OutputFormat};
 use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
@@ -49,9 +49,7 @@ pub fn explain(
     let def = metric(metric_name).ok_or_else(|| {
         Failure::usage(anyhow::anyhow!("unknown metric `{metric_name}`; see `watershed kpis --format csv` for the catalog's names"))
     })?;
-    let today = chrono::Local::now().date_naive();
-    let period = parse_period(&project, period, today)?;
-    let as_of = parse_as_of(&project, period, as_of, today)?;
+    let (period, as_of) = period_and_as_of(&project, period, as_of)?;
     let partner_id = resolve_partner(&project, partner)?;
     let store = watershed_pipeline::open_store(&project).map_err(Failure::run)?;
     let data = store.dataset().map_err(Failure::run)?;

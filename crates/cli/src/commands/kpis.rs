@@ -30,6 +30,13 @@ pub fn parse_as_of(project: &Project, period: FiscalPeriod, as_of: Option<&str>,
     }
 }
 
+/// `--period` and `--as-of` together, both relative to today.
+pub fn period_and_as_of(project: &Project, period: Option<&str>, as_of: Option<&str>) -> Result<(FiscalPeriod, NaiveDate), Failure> {
+    let today = chrono::Local::now().date_naive();
+    let period = parse_period(project, period, today)?;
+    Ok((period, parse_as_of(project, period, as_of, today)?))
+}
+
 /// Resolves `--partner` (an id, name or alias) to a partner id.
 pub fn resolve_partner(project: &Project, text: &str) -> Result<String, Failure> {
     let lookups = Lookups::new(&project.mappings, &project.config.program.reporting_currency);
@@ -83,9 +90,7 @@ pub fn kpis(
     format: OutputFormat,
 ) -> Result<(), Failure> {
     let project = load_project(dir)?;
-    let today = chrono::Local::now().date_naive();
-    let period = parse_period(&project, period, today)?;
-    let as_of = parse_as_of(&project, period, as_of, today)?;
+    let (period, as_of) = period_and_as_of(&project, period, as_of)?;
     let store = watershed_pipeline::open_store(&project).map_err(Failure::run)?;
     let data = store.dataset().map_err(Failure::run)?;
     let calendar = project.config.program.calendar();

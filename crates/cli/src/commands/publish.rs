@@ -1,7 +1,7 @@
 //! `watershed publish`, `watershed export` and `watershed scorecard`: the governed
 //! dataset and the scorecards for BI tools, files and the board.
 
-use crate::commands::kpis::{parse_as_of, parse_period, scorecard};
+use crate::commands::kpis::{period_and_as_of, scorecard};
 use crate::commands::load_project;
 use crate::{ExportFormat, Failure, OutputFormat};
 use std::path::Path;
@@ -114,9 +114,7 @@ fn export_csv(tables: &[ReportTable], out: &Path) -> Result<(), Failure> {
 /// `watershed scorecard --period P --out F.xlsx`.
 pub fn scorecard_xlsx(dir: &Path, period: Option<&str>, as_of: Option<&str>, out: &Path) -> Result<(), Failure> {
     let project = load_project(dir)?;
-    let today = chrono::Local::now().date_naive();
-    let period = parse_period(&project, period, today)?;
-    let as_of = parse_as_of(&project, period, as_of, today)?;
+    let (period, as_of) = period_and_as_of(&project, period, as_of)?;
     let store = watershed_pipeline::open_store(&project).map_err(Failure::run)?;
     let data = store.dataset().map_err(Failure::run)?;
     let card = scorecard(&project, &data, period, as_of);

@@ -73,3 +73,13 @@ pub fn row<'a>(rows: &'a serde_json::Value, partner: &str) -> &'a serde_json::Va
 pub fn source<'a>(report: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
     report["sources"].as_array().expect("sources").iter().find(|s| s["name"] == name).expect("source")
 }
+
+/// The example program (`init --example`), already run once, in a temp folder that lives
+/// as long as the returned guard.
+pub fn example_run() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("example");
+    ok(tmp.path(), &["init", dir.to_str().expect("path"), "--example"]);
+    ok(&dir, &["run", "--quiet"]);
+    (tmp, dir)
+}

@@ -5,17 +5,9 @@ use crate::common::*;
 use rust_decimal::Decimal;
 use std::collections::HashSet;
 
-fn example() -> (tempfile::TempDir, std::path::PathBuf) {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let dir = tmp.path().join("example");
-    ok(tmp.path(), &["init", dir.to_str().expect("path"), "--example"]);
-    ok(&dir, &["run", "--quiet"]);
-    (tmp, dir)
-}
-
 #[test]
 fn the_catalog_on_the_example_program() {
-    let (_tmp, dir) = example();
+    let (_tmp, dir) = example_run();
     let rows = json(&dir, &["kpis", "--period", "FY2026-Q3"]);
     let rows = rows.as_array().expect("array");
     assert!(rows.len() >= 25);
@@ -84,7 +76,7 @@ fn the_catalog_on_the_example_program() {
 
 #[test]
 fn health_score_recomputes_by_hand_from_explain() {
-    let (_tmp, dir) = example();
+    let (_tmp, dir) = example_run();
     let rows = json(&dir, &["kpis", "--period", "FY2026-Q3"]);
     for partner in ["P001", "P003", "P027"] {
         let health = json(&dir, &["explain", "--partner", partner, "--metric", "health_score", "--period", "FY2026-Q3"]);
@@ -118,7 +110,7 @@ fn health_score_recomputes_by_hand_from_explain() {
 
 #[test]
 fn alerts_ranked_and_program_counts_each_deal_once() {
-    let (_tmp, dir) = example();
+    let (_tmp, dir) = example_run();
     let alerts = json(&dir, &["alerts", "--period", "FY2026-Q3"]);
     let alerts = alerts.as_array().expect("array");
     assert!(!alerts.is_empty());

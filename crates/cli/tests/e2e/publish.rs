@@ -16,17 +16,9 @@ fn psql(sql: &str) -> String {
     String::from_utf8(out.stdout).expect("utf-8").trim().to_string()
 }
 
-fn example() -> (tempfile::TempDir, std::path::PathBuf) {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let dir = tmp.path().join("example");
-    ok(tmp.path(), &["init", dir.to_str().expect("path"), "--example"]);
-    ok(&dir, &["run", "--quiet"]);
-    (tmp, dir)
-}
-
 #[test]
 fn publish_is_complete_documented_and_atomic() {
-    let (_tmp, dir) = example();
+    let (_tmp, dir) = example_run();
     let schema = format!("ws_test_{}", std::process::id());
     let url = postgres_url();
     let report = json(&dir, &["publish", "--to", &url, "--schema", &schema]);
@@ -66,7 +58,7 @@ fn publish_is_complete_documented_and_atomic() {
 
 #[test]
 fn export_and_scorecard_workbook() {
-    let (tmp, dir) = example();
+    let (tmp, dir) = example_run();
     let out = tmp.path().join("export");
     ok(&dir, &["export", "--out", out.to_str().expect("path")]);
     let mut reader = csv::Reader::from_path(out.join("partner_kpis.csv")).expect("partner_kpis.csv");
@@ -150,7 +142,7 @@ print(json.dumps(out))
 
 #[test]
 fn parquet_export_reads_in_duckdb_and_pandas() {
-    let (tmp, dir) = example();
+    let (tmp, dir) = example_run();
     let python = python_with_readers();
     let csv_dir = tmp.path().join("csv");
     let parquet_dir = tmp.path().join("parquet");
