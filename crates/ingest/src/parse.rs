@@ -134,6 +134,18 @@ impl ParsedInput {
         }
     }
 
+    /// Takes the header, rows, skipped lines, errors and notes that layout detection
+    /// found (the same for delimited text and workbook sheets).
+    pub(crate) fn take_layout(&mut self, laid: layout::Layout) {
+        self.header_line = laid.header_lines.first().copied().unwrap_or(0);
+        self.header_lines = laid.header_lines;
+        self.headers = laid.headers;
+        self.rows = laid.rows;
+        self.skipped = laid.skipped;
+        self.errors = laid.errors;
+        self.notes.extend(laid.notes);
+    }
+
     /// An input that cannot be read at all: one error record (line 0) carrying
     /// `message`, so the whole input is quarantined and the run reports it.
     pub fn unreadable(message: impl Into<String>) -> Self {
@@ -226,14 +238,7 @@ pub fn parse_delimited(bytes: &[u8], delimiter: Option<u8>) -> ParsedInput {
         ));
     }
     let grid = read_records(&text, &dialect);
-    let laid = layout::lay_out(grid);
-    out.header_line = laid.header_lines.first().copied().unwrap_or(0);
-    out.header_lines = laid.header_lines;
-    out.headers = laid.headers;
-    out.rows = laid.rows;
-    out.skipped = laid.skipped;
-    out.errors = laid.errors;
-    out.notes.extend(laid.notes);
+    out.take_layout(layout::lay_out(grid));
     out
 }
 

@@ -176,14 +176,7 @@ fn read_sheet(wb: &mut Workbook<'_>, name: &str, book: Book, may_merge: bool, li
             if filled == 1 { "its" } else { "their" }
         ));
     }
-    let laid = layout::lay_out(Grid::sheet(rows, first_column));
-    p.header_line = laid.header_lines.first().copied().unwrap_or(0);
-    p.header_lines = laid.header_lines;
-    p.headers = laid.headers;
-    p.rows = laid.rows;
-    p.skipped = laid.skipped;
-    p.errors = laid.errors;
-    p.notes.extend(laid.notes);
+    p.take_layout(layout::lay_out(Grid::sheet(rows, first_column)));
     p
 }
 
