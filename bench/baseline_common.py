@@ -68,6 +68,37 @@ MONEY_COLUMNS = [
 ]
 COUNT_COLUMNS = ["pipeline_count", "won_count", "lost_count"]
 
+# The partner files: which header feeds which field, and how amounts, dates and the currency
+# are written (how to open each file is each tool's own). Northwind's workbook holds numbers
+# and Excel dates, which each tool converts its own way.
+NORTHWIND_FILE = "northwind_deals.xlsx"
+PARTNER_FILES = {
+    NORTHWIND_FILE: dict(header_row=3, currency=None,
+                         cols=dict(partner="Reseller", customer="End Customer", amount="Deal Value",
+                                   currency="Currency", close="Expected Close", created="Opened",
+                                   stage="Phase", crm_ref="CRM Ref", ext="Deal #", product="Product SKU",
+                                   country="Country")),
+    "contoso_deals.tsv": dict(amount="plain", date="%Y-%m-%d", currency=None,
+                              cols=dict(partner="Partner", customer="Customer", amount="Amount", currency="Currency",
+                                        close="Close", created="Created", stage="Stage", crm_ref="SFDC ID",
+                                        ext="Deal Number", product="Product", country="Country")),
+    "bauer_systemhaus_export.csv": dict(amount="decimal_comma", date="%d.%m.%Y", currency="EUR",
+                                        cols=dict(partner="Partner", customer="Kunde", amount="Betrag (EUR)",
+                                                  close="Abschlussdatum", created="Erstellt", stage="Status",
+                                                  crm_ref="CRM-ID", ext="Deal-Nr.", product="Produkt",
+                                                  country="Land")),
+    "fabrikam_pipeline.csv": dict(amount="grouped", date="%d/%m/%Y", currency="GBP",
+                                  cols=dict(partner="Partner", customer="Client", amount="Value (GBP)",
+                                            close="Close Date", created="Created", stage="Stage",
+                                            crm_ref="Salesforce Opportunity", ext="Our Ref", product="Product",
+                                            country="Country")),
+    "tailspin_q_report.csv": dict(amount="grouped", date="%m/%d/%Y", currency="USD",
+                                  cols=dict(partner="Partner Name", customer="Customer Name", amount="Amount (USD)",
+                                            close="Close Date", created="Created Date", stage="Stage",
+                                            crm_ref="CRM Opportunity ID", ext="Deal ID", product="Product",
+                                            country="Customer Country")),
+}
+
 # The layouts of the CRM exports and the channel sheet: standard column -> the file's header.
 CRM_COLUMNS = dict(ext="Opportunity ID", partner="Partner Account", customer="Account Name",
                    country="Billing Country", product="Product", amount="Amount", currency="Currency",

@@ -67,34 +67,14 @@ CREATE MACRO nkey(t) AS regexp_replace(regexp_replace(trim(regexp_replace(
 CREATE MACRO is_missing(t) AS coalesce(lower(trim(t)), '') IN ('', '-', 'null', 'n/a', '#n/a');
 """
 
-# Partner files: read_csv options and header -> field.
-PARTNER_FILES = {
-    "contoso_deals.tsv": dict(opts="delim='\\t', encoding='utf-16'", amount="plain", date="%Y-%m-%d", currency=None,
-                              cols=dict(partner="Partner", customer="Customer", amount="Amount", currency="Currency",
-                                        close="Close", created="Created", stage="Stage", crm_ref="SFDC ID",
-                                        ext="Deal Number", product="Product", country="Country")),
-    "bauer_systemhaus_export.csv": dict(opts="delim=';', encoding='latin-1'", amount="decimal_comma",
-                                        date="%d.%m.%Y", currency="EUR",
-                                        cols=dict(partner="Partner", customer="Kunde", amount="Betrag (EUR)",
-                                                  close="Abschlussdatum", created="Erstellt", stage="Status",
-                                                  crm_ref="CRM-ID", ext="Deal-Nr.", product="Produkt",
-                                                  country="Land")),
-    "fabrikam_pipeline.csv": dict(opts="delim=','", amount="grouped", date="%d/%m/%Y", currency="GBP",
-                                  cols=dict(partner="Partner", customer="Client", amount="Value (GBP)",
-                                            close="Close Date", created="Created", stage="Stage",
-                                            crm_ref="Salesforce Opportunity", ext="Our Ref", product="Product",
-                                            country="Country")),
-    "tailspin_q_report.csv": dict(opts="delim=',', comment='#', null_padding=true", amount="grouped",
-                                  date="%m/%d/%Y", currency="USD",
-                                  cols=dict(partner="Partner Name", customer="Customer Name", amount="Amount (USD)",
-                                            close="Close Date", created="Created Date", stage="Stage",
-                                            crm_ref="CRM Opportunity ID", ext="Deal ID", product="Product",
-                                            country="Customer Country")),
+# read_csv options of each delimited partner file (its layout is bc.PARTNER_FILES; the
+# Northwind workbook goes through pandas).
+READ_CSV_OPTIONS = {
+    "contoso_deals.tsv": "delim='\\t', encoding='utf-16'",
+    "bauer_systemhaus_export.csv": "delim=';', encoding='latin-1'",
+    "fabrikam_pipeline.csv": "delim=','",
+    "tailspin_q_report.csv": "delim=',', comment='#', null_padding=true",
 }
-NORTHWIND = dict(file="northwind_deals.xlsx", header_row=3,
-                 cols=dict(partner="Reseller", customer="End Customer", amount="Deal Value", currency="Currency",
-                           close="Expected Close", created="Opened", stage="Phase", crm_ref="CRM Ref", ext="Deal #",
-                           product="Product SKU", country="Country"))
 
 FIELDS = ["ext", "partner", "customer", "country", "product", "amount", "currency", "stage", "created", "close",
           "crm_ref", "role", "split", "modified"]
@@ -210,8 +190,9 @@ def main() -> None:
         file_no += 1
     northwind = None
     for path in sorted((prog / "inbox" / "partners").glob("*")):
-        if path.name == NORTHWIND["file"]:
-            northwind = pd.read_excel(path, engine="calamine", header=NORTHWIND["header_row"], dtype=object)
+        if path.name == bc.NORTHWIND_FILE:
+            spec = bc.PARTNER_FILES[bc.NORTHWIND_FILE]
+            northwind = pd.read_excel(path, engine="calamine", header=spec["header_row"], dtype=object)
             northwind = northwind.dropna(how="all")
             for col in northwind.columns:
                 if col not in ("Deal Value", "Expected Close", "Opened"):
@@ -220,11 +201,11 @@ def main() -> None:
             for col in ("Expected Close", "Opened"):
                 northwind[col] = pd.to_datetime(northwind[col], errors="coerce")
             con.register("northwind_df", northwind)
-            selects.append(select_sql("northwind_df", "partner_files", file_no, NORTHWIND["cols"], "plain",
+            selects.append(select_sql("northwind_df", "partner_files", file_no, spec["cols"], "plain",
                                       "native", None))
-        elif path.name in PARTNER_FILES:
-            spec = PARTNER_FILES[path.name]
-            src = f"read_csv({q(str(path))}, all_varchar=true, header=true, {spec['opts']})"
+        elif path.name in READ_CSV_OPTIONS:
+            spec = bc.PARTNER_FILES[path.name]
+            src = f"read_csv({q(str(path))}, all_varchar=true, header=true, {READ_CSV_OPTIONS[path.name]})"
             selects.append(select_sql(src, "partner_files", file_no, spec["cols"], spec["amount"], spec["date"],
                                       spec["currency"]))
         else:

@@ -57,35 +57,13 @@ import baseline_common as bc  # noqa: E402
 STD = ["ext", "partner", "customer", "country", "product", "amount", "currency", "stage", "created", "close",
        "crm_ref", "role", "split", "modified"]
 
-# Per partner file: how to read it and which header feeds which field.
-PARTNER_FILES = {
-    "northwind_deals.xlsx": dict(kind="xlsx", header_row=3, amount="number", date="excel", currency=None,
-                                 cols=dict(partner="Reseller", customer="End Customer", amount="Deal Value",
-                                           currency="Currency", close="Expected Close", created="Opened",
-                                           stage="Phase", crm_ref="CRM Ref", ext="Deal #", product="Product SKU",
-                                           country="Country")),
-    "contoso_deals.tsv": dict(kind="csv", sep="\t", encoding="utf-16", amount="plain", date="%Y-%m-%d", currency=None,
-                              cols=dict(partner="Partner", customer="Customer", amount="Amount", currency="Currency",
-                                        close="Close", created="Created", stage="Stage", crm_ref="SFDC ID",
-                                        ext="Deal Number", product="Product", country="Country")),
-    "bauer_systemhaus_export.csv": dict(kind="csv", sep=";", encoding="cp1252", amount="decimal_comma",
-                                        date="%d.%m.%Y", currency="EUR",
-                                        cols=dict(partner="Partner", customer="Kunde", amount="Betrag (EUR)",
-                                                  close="Abschlussdatum", created="Erstellt", stage="Status",
-                                                  crm_ref="CRM-ID", ext="Deal-Nr.", product="Produkt",
-                                                  country="Land")),
-    "fabrikam_pipeline.csv": dict(kind="csv", sep=",", encoding="utf-8-sig", amount="grouped", date="%d/%m/%Y",
-                                  currency="GBP",
-                                  cols=dict(partner="Partner", customer="Client", amount="Value (GBP)",
-                                            close="Close Date", created="Created", stage="Stage",
-                                            crm_ref="Salesforce Opportunity", ext="Our Ref", product="Product",
-                                            country="Country")),
-    "tailspin_q_report.csv": dict(kind="csv", sep=",", encoding="utf-8", comment="#", amount="grouped",
-                                  date="%m/%d/%Y", currency="USD",
-                                  cols=dict(partner="Partner Name", customer="Customer Name", amount="Amount (USD)",
-                                            close="Close Date", created="Created Date", stage="Stage",
-                                            crm_ref="CRM Opportunity ID", ext="Deal ID", product="Product",
-                                            country="Customer Country")),
+# How to open each partner file (its layout is bc.PARTNER_FILES).
+OPEN_PARTNER_FILE = {
+    bc.NORTHWIND_FILE: dict(kind="xlsx", amount="number", date="excel"),
+    "contoso_deals.tsv": dict(kind="csv", sep="\t", encoding="utf-16"),
+    "bauer_systemhaus_export.csv": dict(kind="csv", sep=";", encoding="cp1252"),
+    "fabrikam_pipeline.csv": dict(kind="csv", sep=",", encoding="utf-8-sig"),
+    "tailspin_q_report.csv": dict(kind="csv", sep=",", encoding="utf-8", comment="#"),
 }
 
 
@@ -162,10 +140,10 @@ def read_sources(program: Path, xlsx_engine: str) -> pd.DataFrame:
         file_no += 1
     # Partner files, each with its own layout.
     for path in sorted((program / "inbox" / "partners").glob("*")):
-        spec = PARTNER_FILES.get(path.name)
-        if spec is None:
+        if path.name not in bc.PARTNER_FILES:
             print(f"baseline_pandas: no layout for {path.name}; skipped", file=sys.stderr)
             continue
+        spec = {**bc.PARTNER_FILES[path.name], **OPEN_PARTNER_FILE[path.name]}
         if spec["kind"] == "xlsx":
             df = pd.read_excel(path, engine=xlsx_engine, header=spec["header_row"], dtype=object)
             df = df.dropna(how="all")
