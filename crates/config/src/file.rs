@@ -180,18 +180,39 @@ impl ProgramConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StoreConfig {
-    /// `sqlite://PATH` (relative to the project folder) or `postgres://…`.
+    /// `sqlite://PATH` (relative to the project folder) or `postgres://user@host/db`.
     #[serde(default = "default_store_url")]
     pub url: String,
+    /// The PostgreSQL schema that holds the store (created if missing); ignored for SQLite.
+    #[serde(default = "default_store_schema")]
+    pub schema: String,
 }
 
 fn default_store_url() -> String {
     "sqlite://watershed.db".into()
 }
 
+fn default_store_schema() -> String {
+    "watershed".into()
+}
+
 impl Default for StoreConfig {
     fn default() -> Self {
-        Self { url: default_store_url() }
+        Self { url: default_store_url(), schema: default_store_schema() }
+    }
+}
+
+impl StoreConfig {
+    /// The URL with any password replaced by `***`, for messages and `status`.
+    pub fn display_url(&self) -> String {
+        let Some((scheme, rest)) = self.url.split_once("://") else { return self.url.clone() };
+        match rest.split_once('@') {
+            Some((user_info, host)) if user_info.contains(':') => {
+                let user = user_info.split(':').next().unwrap_or("");
+                format!("{scheme}://{user}:***@{host}")
+            }
+            _ => self.url.clone(),
+        }
     }
 }
 
@@ -351,6 +372,14 @@ impl Config {
 /// as the bits of one 64-bit word).
 pub const MAX_OPPORTUNITY_SOURCES: usize = 64;
 
+/// A PostgreSQL schema name that is safe unquoted: lower-case letters, digits, `_`.
+fn is_schema_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 48
+        && name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
 /// Reads and validates `path`.
 pub fn load_config(path: &Path) -> Result<Config, ConfigError> {
     let text = std::fs::read_to_string(path).map_err(|e| ConfigError::single(path, format!("cannot read the configuration: {e}"), None))?;
@@ -381,8 +410,12 @@ pub fn parse_config(text: &str, path: &Path) -> Result<Config, ConfigError> {
             "store.url must start with sqlite:// or postgres://".into(),
             Some("the default is url = \"sqlite://watershed.db\"".into()),
         );
-    } else if !config.store.url.starts_with("sqlite://") {
-        problem("url", "the PostgreSQL store is not available in this version; use sqlite://".into(), None);
+    } else if !config.store.url.starts_with("sqlite://") && !is_schema_name(&config.store.schema) {
+        problem(
+            "schema",
+            format!("store.schema `{}` must be lower-case letters, digits and _ (at most 48)", config.store.schema),
+            Some("for example schema = \"watershed\"".into()),
+        );
     }
     if FiscalCalendar::new(config.program.fiscal_year_start_month).is_err() {
         problem(
@@ -641,6 +674,20 @@ precedence = ["crm"]
 
     fn parse(text: &str) -> Result<Config, ConfigError> {
         parse_config(text, Path::new("watershed.toml"))
+    }
+
+    #[test]
+    fn a_postgres_store_takes_a_schema_and_hides_its_password() {
+        let text = GOOD
+            .replace("[resolve]", "[store]\nurl = \"postgres://ws:s3cret@db.internal:5432/partners\"\nschema = \"channel\"\n\n[resolve]");
+        let c = parse(&text).unwrap();
+        assert_eq!((c.store.url.as_str(), c.store.schema.as_str()), ("postgres://ws:s3cret@db.internal:5432/partners", "channel"));
+        assert_eq!(c.store.display_url(), "postgres://ws:***@db.internal:5432/partners");
+        assert_eq!(c.sqlite_path(Path::new("/p")), None);
+        let bad = GOOD.replace("[resolve]", "[store]\nurl = \"postgres://db/x\"\nschema = \"Channel; DROP\"\n\n[resolve]");
+        let err = parse(&bad).unwrap_err().to_string();
+        assert!(err.contains("store.schema `Channel; DROP`"), "{err}");
+        assert_eq!(parse(GOOD).unwrap().store.schema, "watershed");
     }
 
     #[test]

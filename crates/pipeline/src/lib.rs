@@ -32,8 +32,13 @@ pub enum PipelineError {
     #[error(transparent)]
     Store(#[from] StoreError),
     /// The store URL is not one this build can open.
-    #[error("store url `{0}` is not supported by this build (use sqlite://PATH)")]
+    #[error("store url `{0}` is not supported (use sqlite://PATH or postgres://user@host/db)")]
     UnsupportedStore(String),
+    /// The configured PostgreSQL store could not be opened.
+    #[error(
+        "cannot open the store at {0} (schema {1}): {2}\n  help: check [store] url in watershed.toml and that the server accepts connections"
+    )]
+    StoreUnavailable(String, String, #[source] StoreError),
     /// Rows were lost between reading and the dataset: a bug, never committed.
     #[error(
         "conservation failed for source `{source_name}`: read {read} ≠ loaded new {new} + updated {updated} + merged {merged} + quarantined {quarantined} + skipped {skipped}; nothing was committed"
@@ -90,11 +95,18 @@ pub fn actor() -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
-/// Opens the project's store (SQLite).
+/// Opens the project's store: the SQLite file, or the PostgreSQL schema `[store] url`
+/// and `schema` name.
 pub fn open_store(project: &Project) -> Result<Store, PipelineError> {
-    let path =
-        project.config.sqlite_path(&project.root).ok_or_else(|| PipelineError::UnsupportedStore(project.config.store.url.clone()))?;
-    Ok(Store::open(&path)?)
+    let store = &project.config.store;
+    if let Some(path) = project.config.sqlite_path(&project.root) {
+        return Ok(Store::open(&path)?);
+    }
+    if store.url.starts_with("postgres://") || store.url.starts_with("postgresql://") {
+        return Store::connect_postgres(&store.url, &store.schema)
+            .map_err(|e| PipelineError::StoreUnavailable(store.display_url(), store.schema.clone(), e));
+    }
+    Err(PipelineError::UnsupportedStore(store.display_url()))
 }
 
 /// A new input read and parsed in this run (a file, a workbook sheet or an archive member).

@@ -31,7 +31,7 @@ pub fn compute(project: &Project, data: &watershed_model::Dataset, today: NaiveD
 
 /// Computes and stores the scorecards of every quarter the dataset has data in.
 pub(crate) fn write(writer: &RunWriter, project: &Project, today: NaiveDate) -> Result<usize, PipelineError> {
-    let data = watershed_store::read::dataset(writer.connection())?;
+    let data = writer.dataset()?;
     let cards = compute(project, &data, today);
     let periods: std::collections::BTreeSet<_> = cards.rows.iter().map(|r| r.period).collect();
     let names: Vec<&str> = CATALOG.iter().map(|m| m.name).collect();

@@ -1,32 +1,31 @@
-//! Reading the governed dataset back as typed records. Free functions over a
-//! connection, so that a run can read what it wrote inside its own transaction.
+//! Reading the governed dataset back as typed records, over any [`Backend`] — so that a
+//! run can read what it wrote inside its own transaction.
 
+use crate::backend::{Backend, Cell};
 use crate::{Result, StoreError, decimal};
 use chrono::{NaiveDate, NaiveDateTime};
-use rusqlite::Connection;
 use rust_decimal::Decimal;
 use watershed_model::*;
 
 /// Rows of a non-opportunity entity, as text cells in [`Entity::fields`] order.
-pub fn entity_rows(conn: &Connection, entity: Entity) -> Result<Vec<Vec<Option<String>>>> {
+pub(crate) fn entity_rows(db: &dyn Backend, entity: Entity) -> Result<Vec<Vec<Option<String>>>> {
     let columns: Vec<&str> = entity.fields().iter().map(|f| f.name).collect();
     let sql = format!("SELECT {} FROM {} ORDER BY record_id", columns.join(", "), entity.name());
-    let mut stmt = conn.prepare(&sql)?;
-    let mut rows = stmt.query([])?;
     let mut out = Vec::new();
-    while let Some(r) = rows.next()? {
-        let mut cells = Vec::with_capacity(columns.len());
-        for i in 0..columns.len() {
-            let v: rusqlite::types::Value = r.get(i)?;
-            cells.push(match v {
-                rusqlite::types::Value::Null | rusqlite::types::Value::Blob(_) => None,
-                rusqlite::types::Value::Integer(n) => Some(n.to_string()),
-                rusqlite::types::Value::Real(f) => Some(f.to_string()),
-                rusqlite::types::Value::Text(s) => Some(s),
-            });
-        }
-        out.push(cells);
-    }
+    db.for_each(&sql, &[], &mut |cells| {
+        out.push(
+            cells
+                .iter()
+                .map(|c| match c {
+                    Cell::Null => None,
+                    Cell::Int(n) => Some(n.to_string()),
+                    Cell::Real(x) => Some(x.to_string()),
+                    Cell::Text(s) => Some(s.clone()),
+                })
+                .collect(),
+        );
+        Ok(())
+    })?;
     Ok(out)
 }
 
@@ -90,12 +89,12 @@ impl Cells<'_> {
 }
 
 /// Reads every row of `entity` and converts each with `convert`.
-fn typed<T>(conn: &Connection, entity: Entity, convert: impl Fn(&Cells) -> Result<T>) -> Result<Vec<T>> {
-    entity_rows(conn, entity)?.iter().map(|cells| convert(&Cells { entity, cells })).collect()
+fn typed<T>(db: &dyn Backend, entity: Entity, convert: impl Fn(&Cells) -> Result<T>) -> Result<Vec<T>> {
+    entity_rows(db, entity)?.iter().map(|cells| convert(&Cells { entity, cells })).collect()
 }
 
 /// The whole governed dataset, typed.
-pub fn dataset(conn: &Connection) -> Result<Dataset> {
+pub(crate) fn dataset(db: &dyn Backend) -> Result<Dataset> {
     use Entity::*;
     let survey = |c: &Cells| -> Result<SurveyResponse> {
         Ok(SurveyResponse {
@@ -106,13 +105,13 @@ pub fn dataset(conn: &Connection) -> Result<Dataset> {
         })
     };
     Ok(Dataset {
-        partners: crate::partners_of(conn)?,
-        opportunities: crate::opportunities_of(conn)?,
-        links: crate::links_of(conn)?,
-        targets: typed(conn, Targets, |c| {
+        partners: crate::partners_of(db)?,
+        opportunities: crate::opportunities_of(db)?,
+        links: crate::links_of(db)?,
+        targets: typed(db, Targets, |c| {
             Ok(Target { partner_id: c.required("partner_id")?, period: c.period("period")?, amount: c.req_decimal("amount")? })
         })?,
-        deal_registrations: typed(conn, DealRegistrations, |c| {
+        deal_registrations: typed(db, DealRegistrations, |c| {
             Ok(DealRegistration {
                 registration_id: c.required("registration_id")?,
                 partner_id: c.required("partner_id")?,
@@ -124,7 +123,7 @@ pub fn dataset(conn: &Connection) -> Result<Dataset> {
                 opportunity_id: c.text("opportunity_id"),
             })
         })?,
-        trainings: typed(conn, Trainings, |c| {
+        trainings: typed(db, Trainings, |c| {
             Ok(Training {
                 partner_id: c.required("partner_id")?,
                 person: c.text("person"),
@@ -133,7 +132,7 @@ pub fn dataset(conn: &Connection) -> Result<Dataset> {
                 completed_date: c.date("completed_date")?,
             })
         })?,
-        certifications: typed(conn, Certifications, |c| {
+        certifications: typed(db, Certifications, |c| {
             Ok(Certification {
                 partner_id: c.required("partner_id")?,
                 person: c.text("person"),
@@ -143,7 +142,7 @@ pub fn dataset(conn: &Connection) -> Result<Dataset> {
                 expires_date: c.date("expires_date")?,
             })
         })?,
-        portal_activity: typed(conn, PortalActivity, |c| {
+        portal_activity: typed(db, PortalActivity, |c| {
             Ok(watershed_model::PortalActivity {
                 partner_id: c.required("partner_id")?,
                 month: c.month("month")?,
@@ -152,7 +151,7 @@ pub fn dataset(conn: &Connection) -> Result<Dataset> {
                 minutes: c.decimal("minutes")?,
             })
         })?,
-        events: typed(conn, Events, |c| {
+        events: typed(db, Events, |c| {
             Ok(Event {
                 partner_id: c.required("partner_id")?,
                 event: c.required("event")?,
@@ -160,10 +159,10 @@ pub fn dataset(conn: &Connection) -> Result<Dataset> {
                 date: c.req_date("date")?,
             })
         })?,
-        mdf_allocations: typed(conn, MdfAllocations, |c| {
+        mdf_allocations: typed(db, MdfAllocations, |c| {
             Ok(MdfAllocation { partner_id: c.required("partner_id")?, period: c.period("period")?, amount: c.req_decimal("amount")? })
         })?,
-        mdf_requests: typed(conn, MdfRequests, |c| {
+        mdf_requests: typed(db, MdfRequests, |c| {
             Ok(MdfRequest {
                 request_id: c.required("request_id")?,
                 partner_id: c.required("partner_id")?,
@@ -176,9 +175,9 @@ pub fn dataset(conn: &Connection) -> Result<Dataset> {
                 attributed_revenue: c.decimal("attributed_revenue")?,
             })
         })?,
-        csat_responses: typed(conn, CsatResponses, survey)?,
-        nps_responses: typed(conn, NpsResponses, survey)?,
-        implementations: typed(conn, Implementations, |c| {
+        csat_responses: typed(db, CsatResponses, survey)?,
+        nps_responses: typed(db, NpsResponses, survey)?,
+        implementations: typed(db, Implementations, |c| {
             Ok(Implementation {
                 partner_id: c.required("partner_id")?,
                 customer_name: c.text("customer_name"),
@@ -186,7 +185,7 @@ pub fn dataset(conn: &Connection) -> Result<Dataset> {
                 go_live_date: c.date("go_live_date")?,
             })
         })?,
-        support_tickets: typed(conn, SupportTickets, |c| {
+        support_tickets: typed(db, SupportTickets, |c| {
             Ok(SupportTicket {
                 ticket_id: c.required("ticket_id")?,
                 partner_id: c.required("partner_id")?,
@@ -196,7 +195,7 @@ pub fn dataset(conn: &Connection) -> Result<Dataset> {
                 escalated: c.boolean("escalated")?,
             })
         })?,
-        pos_lines: typed(conn, PosLines, |c| {
+        pos_lines: typed(db, PosLines, |c| {
             Ok(PosLine {
                 distributor: c.required("distributor")?,
                 partner_id: c.required("partner_id")?,
@@ -209,7 +208,7 @@ pub fn dataset(conn: &Connection) -> Result<Dataset> {
                 invoice_date: c.req_date("invoice_date")?,
             })
         })?,
-        partner_costs: typed(conn, PartnerCosts, |c| {
+        partner_costs: typed(db, PartnerCosts, |c| {
             Ok(PartnerCost {
                 partner_id: c.required("partner_id")?,
                 period: c.period("period")?,

@@ -55,7 +55,7 @@ pub fn status(dir: &Path, format: OutputFormat) -> Result<(), Failure> {
         );
         return Ok(());
     }
-    println!("{} — store {}", project.config.program.name, project.config.store.url);
+    println!("{} — store {}", project.config.program.name, project.config.store.display_url());
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED).set_header(vec![
         "source",

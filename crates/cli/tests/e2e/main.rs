@@ -8,3 +8,4 @@ mod ingest;
 mod metrics;
 mod publish;
 mod resolution;
+mod store;

@@ -1,0 +1,193 @@
+//! The store interface: the small SQL surface a database must offer so that the store's
+//! logic (raw layer, governance tables, governed dataset, scorecards) is written once.
+//!
+//! Two backends implement it — [`crate::sqlite::SqliteBackend`] (the embedded default)
+//! and [`crate::postgres::PostgresBackend`] — and one conformance suite
+//! (`tests/conformance.rs`) runs every store test against both.
+//!
+//! Statements are written once, in the SQL both databases share, with `?1`, `?2`, …
+//! placeholders (PostgreSQL's backend rewrites them to `$1`, `$2`, …). Where the two
+//! differ (types in DDL, how the insertion order of a table is read, how to test that a
+//! table exists) the store asks [`Backend::kind`].
+
+use crate::{Result, StoreError};
+
+/// A value bound to a statement, borrowed from the caller: no copy on the hot path.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Param<'a> {
+    /// SQL NULL.
+    Null,
+    /// A 64-bit integer.
+    Int(i64),
+    /// A double.
+    Real(f64),
+    /// Text.
+    Text(&'a str),
+}
+
+impl<'a> From<&'a str> for Param<'a> {
+    fn from(text: &'a str) -> Self {
+        Param::Text(text)
+    }
+}
+
+impl<'a> From<&'a String> for Param<'a> {
+    fn from(text: &'a String) -> Self {
+        Param::Text(text)
+    }
+}
+
+impl<'a> From<Option<&'a str>> for Param<'a> {
+    fn from(text: Option<&'a str>) -> Self {
+        text.map_or(Param::Null, Param::Text)
+    }
+}
+
+impl<'a> From<&'a Option<String>> for Param<'a> {
+    fn from(text: &'a Option<String>) -> Self {
+        text.as_deref().map_or(Param::Null, Param::Text)
+    }
+}
+
+impl From<i64> for Param<'_> {
+    fn from(n: i64) -> Self {
+        Param::Int(n)
+    }
+}
+
+impl From<Option<i64>> for Param<'_> {
+    fn from(n: Option<i64>) -> Self {
+        n.map_or(Param::Null, Param::Int)
+    }
+}
+
+impl From<bool> for Param<'_> {
+    fn from(b: bool) -> Self {
+        Param::Int(i64::from(b))
+    }
+}
+
+impl From<f64> for Param<'_> {
+    fn from(x: f64) -> Self {
+        Param::Real(x)
+    }
+}
+
+/// A value read back from a query.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    /// SQL NULL.
+    Null,
+    /// An integer.
+    Int(i64),
+    /// A double.
+    Real(f64),
+    /// Text.
+    Text(String),
+}
+
+/// Which database a backend speaks, for the few places where SQL differs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackendKind {
+    /// The embedded SQLite file.
+    Sqlite,
+    /// A PostgreSQL schema.
+    Postgres,
+}
+
+/// What a database must do for the store. Methods take `&self`: a backend serialises
+/// its own access (the store is used from one thread).
+pub trait Backend {
+    /// Which database this is.
+    fn kind(&self) -> BackendKind;
+    /// Runs statements without parameters (DDL, several separated by `;`).
+    fn batch(&self, sql: &str) -> Result<()>;
+    /// Runs one statement; returns the rows it changed.
+    fn execute(&self, sql: &str, params: &[Param]) -> Result<u64>;
+    /// Runs a query and hands each row to `row`, streaming (a 1M-row table is not held
+    /// twice).
+    fn for_each(&self, sql: &str, params: &[Param], row: &mut dyn FnMut(&[Cell]) -> Result<()>) -> Result<()>;
+    /// Appends a row (every column, in table order) to `table`. Backends may buffer:
+    /// the row is visible to the next statement of this connection, not before.
+    fn append(&self, table: &'static str, row: &[Param]) -> Result<()>;
+    /// Whether table `name` exists.
+    fn has_table(&self, name: &str) -> Result<bool>;
+    /// The column names of table `name`, in table order (empty when it does not exist).
+    fn columns(&self, table: &str) -> Result<Vec<String>>;
+    /// Starts the one writing transaction (other writers wait; readers see the
+    /// previous state until [`Backend::commit`]).
+    fn begin_write(&self) -> Result<()>;
+    /// Makes the transaction durable.
+    fn commit(&self) -> Result<()>;
+    /// Abandons the transaction and anything buffered for it.
+    fn rollback(&self) -> Result<()>;
+}
+
+/// Typed access to one result row, with errors that name the column.
+pub(crate) struct Row<'a> {
+    pub(crate) cells: &'a [Cell],
+}
+
+impl Row<'_> {
+    fn cell(&self, i: usize) -> &Cell {
+        self.cells.get(i).unwrap_or(&Cell::Null)
+    }
+
+    fn mismatch(&self, i: usize, expected: &'static str) -> StoreError {
+        StoreError::Type { column: i, expected, found: format!("{:?}", self.cell(i)) }
+    }
+
+    /// Text or NULL (numbers are rendered as text).
+    pub(crate) fn opt_text(&self, i: usize) -> Result<Option<String>> {
+        Ok(match self.cell(i) {
+            Cell::Null => None,
+            Cell::Text(s) => Some(s.clone()),
+            Cell::Int(n) => Some(n.to_string()),
+            Cell::Real(x) => Some(x.to_string()),
+        })
+    }
+
+    /// Text, required.
+    pub(crate) fn text(&self, i: usize) -> Result<String> {
+        self.opt_text(i)?.ok_or_else(|| self.mismatch(i, "text"))
+    }
+
+    /// Integer or NULL.
+    pub(crate) fn opt_int(&self, i: usize) -> Result<Option<i64>> {
+        match self.cell(i) {
+            Cell::Null => Ok(None),
+            Cell::Int(n) => Ok(Some(*n)),
+            Cell::Text(s) => s.parse().map(Some).map_err(|_| self.mismatch(i, "integer")),
+            Cell::Real(_) => Err(self.mismatch(i, "integer")),
+        }
+    }
+
+    /// Integer, required.
+    pub(crate) fn int(&self, i: usize) -> Result<i64> {
+        self.opt_int(i)?.ok_or_else(|| self.mismatch(i, "integer"))
+    }
+
+    /// A double, required.
+    pub(crate) fn real(&self, i: usize) -> Result<f64> {
+        match self.cell(i) {
+            Cell::Real(x) => Ok(*x),
+            Cell::Int(n) => Ok(*n as f64),
+            _ => Err(self.mismatch(i, "real")),
+        }
+    }
+}
+
+/// Runs `sql` and converts every row with `convert`.
+pub(crate) fn query<T>(db: &dyn Backend, sql: &str, params: &[Param], mut convert: impl FnMut(&Row) -> Result<T>) -> Result<Vec<T>> {
+    let mut out = Vec::new();
+    db.for_each(sql, params, &mut |cells| {
+        out.push(convert(&Row { cells })?);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// The first row of `sql`, converted, if any.
+pub(crate) fn query_opt<T>(db: &dyn Backend, sql: &str, params: &[Param], convert: impl FnMut(&Row) -> Result<T>) -> Result<Option<T>> {
+    Ok(query(db, sql, params, convert)?.into_iter().next())
+}

@@ -1,0 +1,381 @@
+//! One run's writes, inside the one writing transaction.
+//!
+//! The writer assigns the ids of runs, inputs and raw records itself (the next free id,
+//! read under the write lock), so that the rows of a run can be appended in bulk —
+//! COPY on PostgreSQL — without a round trip per row to learn an id.
+
+use crate::backend::{Backend, BackendKind, Param, query, query_opt};
+use crate::{
+    AlertRecord, AuditEntry, HealthRecord, KpiRecord, QuarantineEntry, Result, TierRecord, ViolationEntry, dialect_ddl, insert_audit, read,
+};
+use std::cell::Cell;
+use watershed_model::{Entity, Opportunity, OpportunityPartner, Partner, Value};
+
+/// One run's writes, inside one transaction. Dropping it without [`RunWriter::commit`]
+/// rolls everything back.
+pub struct RunWriter<'a> {
+    db: &'a dyn Backend,
+    run_id: i64,
+    next_input_id: Cell<i64>,
+    next_record_id: Cell<i64>,
+    committed: bool,
+}
+
+fn next_id(db: &dyn Backend, sql: &str) -> Result<i64> {
+    Ok(query_opt(db, sql, &[], |r| r.opt_int(0))?.flatten().unwrap_or(0) + 1)
+}
+
+impl<'a> RunWriter<'a> {
+    /// Takes the write lock and records the run as running.
+    pub(crate) fn begin(db: &'a dyn Backend, started_at: &str) -> Result<RunWriter<'a>> {
+        db.begin_write()?;
+        let mut writer = RunWriter { db, run_id: 0, next_input_id: Cell::new(0), next_record_id: Cell::new(0), committed: false };
+        writer.run_id = next_id(db, "SELECT MAX(run_id) FROM runs")?;
+        writer.next_input_id.set(next_id(db, "SELECT MAX(input_id) FROM inputs")?);
+        writer.next_record_id.set(next_id(db, "SELECT MAX(record_id) FROM raw_records")?);
+        db.execute("INSERT INTO runs (run_id, started_at, status) VALUES (?1, ?2, 'running')", &[writer.run_id.into(), started_at.into()])?;
+        Ok(writer)
+    }
+
+    /// This run's id.
+    pub fn run_id(&self) -> i64 {
+        self.run_id
+    }
+
+    /// The governed dataset as this run has written it so far (read inside the
+    /// transaction).
+    pub fn dataset(&self) -> Result<watershed_model::Dataset> {
+        read::dataset(self.db)
+    }
+
+    /// Adds an input to the raw layer; returns its id.
+    #[allow(clippy::too_many_arguments)]
+    pub fn insert_input(
+        &self,
+        source: &str,
+        locator: &str,
+        sha256: &str,
+        size: u64,
+        entity: Entity,
+        encoding: &str,
+        delimiter: u8,
+        header_line: u64,
+        headers: &[String],
+        rows_read: u64,
+    ) -> Result<i64> {
+        let input_id = self.next_input_id.get();
+        let delimiter = (delimiter as char).to_string();
+        let headers = serde_json::to_string(headers).unwrap_or_else(|_| "[]".into());
+        self.db.execute(
+            "INSERT INTO inputs (input_id, source, locator, sha256, size_bytes, run_id, entity, encoding, delimiter, header_line, headers, rows_read)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            &[
+                input_id.into(),
+                source.into(),
+                locator.into(),
+                sha256.into(),
+                Param::Int(size as i64),
+                self.run_id.into(),
+                entity.name().into(),
+                encoding.into(),
+                (&delimiter).into(),
+                Param::Int(header_line as i64),
+                (&headers).into(),
+                Param::Int(rows_read as i64),
+            ],
+        )?;
+        self.next_input_id.set(input_id + 1);
+        Ok(input_id)
+    }
+
+    /// Adds a raw record (`kind` row, error or skipped); returns its id.
+    pub fn insert_raw(&self, input_id: i64, line: u64, kind: &str, note: Option<&str>, values: &[String]) -> Result<i64> {
+        let record_id = self.next_record_id.get();
+        let json = serde_json::to_string(values).unwrap_or_else(|_| "[]".into());
+        self.db.append(
+            "raw_records",
+            &[record_id.into(), input_id.into(), Param::Int(line as i64), kind.into(), note.into(), (&json).into()],
+        )?;
+        self.next_record_id.set(record_id + 1);
+        Ok(record_id)
+    }
+
+    /// Records a data-quality rule violation.
+    pub fn insert_violation(&self, v: &ViolationEntry) -> Result<()> {
+        self.db.append(
+            "quality_violations",
+            &[
+                self.run_id.into(),
+                v.rule.into(),
+                v.severity.into(),
+                v.source.into(),
+                v.locator.into(),
+                v.line.map(|l| l as i64).into(),
+                v.record_id.into(),
+                v.golden_id.into(),
+                v.field.into(),
+                v.message.into(),
+            ],
+        )
+    }
+
+    /// Stores one decision of the scored matching.
+    #[allow(clippy::too_many_arguments)]
+    pub fn insert_match_decision(
+        &self,
+        left_key: &str,
+        right_key: &str,
+        left_record: i64,
+        right_record: i64,
+        score: f64,
+        parts: &str,
+        decision: &str,
+    ) -> Result<()> {
+        self.db.append(
+            "match_decisions",
+            &[
+                self.run_id.into(),
+                left_key.into(),
+                right_key.into(),
+                left_record.into(),
+                right_record.into(),
+                score.into(),
+                parts.into(),
+                decision.into(),
+            ],
+        )
+    }
+
+    /// Appends to the audit log inside this run.
+    pub fn audit(&self, entry: &AuditEntry) -> Result<()> {
+        insert_audit(self.db, entry)
+    }
+
+    /// Removes the derived dataset (everything but the raw layer and governance
+    /// history) so that it can be rebuilt from the raw records.
+    pub fn clear_dataset(&self) -> Result<()> {
+        let mut sql = String::from(
+            "DELETE FROM match_decisions; DELETE FROM quality_violations; DELETE FROM record_lineage; DELETE FROM quarantine; DELETE FROM opportunity_partners; DELETE FROM opportunities; DELETE FROM partners; DELETE FROM products;",
+        );
+        for e in Entity::ALL.iter().filter(|e| **e != Entity::Opportunities) {
+            sql.push_str(&format!("DELETE FROM {};", e.name()));
+        }
+        self.db.batch(&sql)
+    }
+
+    /// Writes the partner dimension.
+    pub fn insert_partners(&self, partners: &[Partner]) -> Result<()> {
+        for p in partners {
+            let start = p.start_date.map(|d| d.to_string());
+            let end = p.contract_end_date.map(|d| d.to_string());
+            self.db.append(
+                "partners",
+                &[
+                    (&p.partner_id).into(),
+                    (&p.name).into(),
+                    (&p.tier).into(),
+                    (&p.segment).into(),
+                    (&p.region).into(),
+                    (&p.partner_type).into(),
+                    (&p.partner_manager).into(),
+                    (&p.account_manager).into(),
+                    (&start).into(),
+                    (&end).into(),
+                    p.status.as_str().into(),
+                ],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Writes the product dimension: (id, name, family).
+    pub fn insert_products(&self, products: &[(String, String, Option<String>)]) -> Result<()> {
+        for (id, name, family) in products {
+            self.db.append("products", &[id.into(), name.into(), family.into()])?;
+        }
+        Ok(())
+    }
+
+    /// Writes a golden opportunity and its partner links.
+    pub fn insert_opportunity(&self, o: &Opportunity, partners: &[OpportunityPartner]) -> Result<()> {
+        let amount = o.amount.to_string();
+        let amount_original = o.amount_original.to_string();
+        let created = o.created_date.map(|d| d.to_string());
+        let close = o.close_date.to_string();
+        let updated = o.updated_at.map(|d| d.format("%Y-%m-%dT%H:%M:%S").to_string());
+        self.db.append(
+            "opportunities",
+            &[
+                (&o.opportunity_id).into(),
+                (&o.name).into(),
+                (&o.customer_name).into(),
+                (&o.customer_country).into(),
+                (&o.region).into(),
+                (&o.industry).into(),
+                (&o.product_id).into(),
+                (&o.product_family).into(),
+                (&amount).into(),
+                (&amount_original).into(),
+                (&o.currency).into(),
+                o.stage.as_str().into(),
+                (&created).into(),
+                (&close).into(),
+                (&o.deal_registration_id).into(),
+                (&updated).into(),
+            ],
+        )?;
+        for p in partners {
+            let split = p.split.normalize().to_string();
+            self.db.append(
+                "opportunity_partners",
+                &[(&p.opportunity_id).into(), (&p.partner_id).into(), p.role.as_str().into(), (&split).into()],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Writes a row of a non-opportunity entity (values in [`Entity::fields`] order).
+    pub fn insert_entity_row(&self, entity: Entity, values: &[Value], record_id: i64) -> Result<()> {
+        let texts: Vec<Option<String>> = values
+            .iter()
+            .map(|v| match v {
+                Value::Null | Value::Integer(_) | Value::Bool(_) => None,
+                other => Some(other.to_string()),
+            })
+            .collect();
+        let mut row: Vec<Param> = values
+            .iter()
+            .zip(&texts)
+            .map(|(v, text)| match v {
+                Value::Null => Param::Null,
+                Value::Integer(i) => Param::Int(*i),
+                Value::Bool(b) => Param::Int(i64::from(*b)),
+                _ => text.as_deref().map_or(Param::Null, Param::Text),
+            })
+            .collect();
+        row.push(Param::Int(record_id));
+        self.db.append(entity.name(), &row)
+    }
+
+    /// Records that `record_id` contributed to golden record `golden_id`.
+    pub fn insert_lineage(&self, golden_id: &str, entity: Entity, record_id: i64, relation: &str, tie: Option<&str>) -> Result<()> {
+        self.db.append("record_lineage", &[golden_id.into(), entity.name().into(), record_id.into(), relation.into(), tie.into()])
+    }
+
+    /// Quarantines a record.
+    pub fn insert_quarantine(&self, q: &QuarantineEntry) -> Result<()> {
+        self.db.append(
+            "quarantine",
+            &[
+                q.record_id.into(),
+                self.run_id.into(),
+                (&q.source).into(),
+                (&q.locator).into(),
+                Param::Int(q.line as i64),
+                (&q.field).into(),
+                (&q.value).into(),
+                (&q.reason).into(),
+                (&q.suggestions_json).into(),
+                "open".into(),
+            ],
+        )
+    }
+
+    /// Record ids quarantined before this run (to count recoveries).
+    pub fn quarantined_ids(&self) -> Result<Vec<i64>> {
+        query(self.db, "SELECT record_id FROM quarantine", &[], |r| r.int(0))
+    }
+
+    /// Replaces the scorecard tables (`partner_kpis`, `health_scores`, `alerts`,
+    /// `tier_status`). `metric_names` are the metric columns of `partner_kpis`, in order.
+    pub fn replace_scorecards(
+        &self,
+        metric_names: &[&str],
+        kpis: &[KpiRecord],
+        health: &[HealthRecord],
+        alerts: &[AlertRecord],
+        tiers: &[TierRecord],
+    ) -> Result<()> {
+        // Exact decimals: PostgreSQL's NUMERIC; on SQLite text (its NUMERIC keeps 15 digits).
+        let numeric = match self.db.kind() {
+            BackendKind::Sqlite => "TEXT",
+            BackendKind::Postgres => "NUMERIC",
+        };
+        let metric_columns: Vec<String> = metric_names.iter().map(|m| format!("{m} {numeric}")).collect();
+        let point_columns: Vec<String> =
+            health.first().map(|h| h.points.iter().map(|(c, _)| format!("{c}_points {numeric}")).collect()).unwrap_or_default();
+        let mut ddl = format!(
+            "DROP TABLE IF EXISTS partner_kpis; DROP TABLE IF EXISTS health_scores; DROP TABLE IF EXISTS alerts; DROP TABLE IF EXISTS tier_status;
+             CREATE TABLE partner_kpis (partner_id TEXT NOT NULL, period TEXT NOT NULL, as_of TEXT NOT NULL, {}, health_level TEXT, PRIMARY KEY (partner_id, period));
+             CREATE TABLE alerts (partner_id TEXT NOT NULL, period TEXT NOT NULL, rule TEXT NOT NULL, severity TEXT NOT NULL, message TEXT NOT NULL, action TEXT NOT NULL);
+             CREATE TABLE tier_status (partner_id TEXT NOT NULL, period TEXT NOT NULL, recorded_tier TEXT, qualified_tier TEXT, next_tier TEXT, gap_text TEXT NOT NULL, mismatch INTEGER NOT NULL, PRIMARY KEY (partner_id, period));",
+            metric_columns.join(", ")
+        );
+        let health_extra = if point_columns.is_empty() { String::new() } else { format!("{}, ", point_columns.join(", ")) };
+        ddl.push_str(&format!(
+            "CREATE TABLE health_scores (partner_id TEXT NOT NULL, period TEXT NOT NULL, score {numeric}, level TEXT NOT NULL, coverage_pct {numeric} NOT NULL, {health_extra}components TEXT NOT NULL, PRIMARY KEY (partner_id, period));"
+        ));
+        self.db.batch(&dialect_ddl(self.db.kind(), &ddl))?;
+        for k in kpis {
+            let mut row: Vec<Param> = vec![(&k.partner_id).into(), (&k.period).into(), (&k.as_of).into()];
+            row.extend(k.values.iter().map(Param::from));
+            row.push((&k.health_level).into());
+            self.db.append("partner_kpis", &row)?;
+        }
+        for h in health {
+            let mut row: Vec<Param> =
+                vec![(&h.partner_id).into(), (&h.period).into(), (&h.score).into(), (&h.level).into(), (&h.coverage_pct).into()];
+            row.extend(h.points.iter().map(|(_, p)| Param::from(p)));
+            row.push((&h.components_json).into());
+            self.db.append("health_scores", &row)?;
+        }
+        for a in alerts {
+            self.db.append(
+                "alerts",
+                &[
+                    (&a.partner_id).into(),
+                    (&a.period).into(),
+                    (&a.rule).into(),
+                    (&a.severity).into(),
+                    (&a.message).into(),
+                    (&a.action).into(),
+                ],
+            )?;
+        }
+        for t in tiers {
+            self.db.append(
+                "tier_status",
+                &[
+                    (&t.partner_id).into(),
+                    (&t.period).into(),
+                    (&t.recorded_tier).into(),
+                    (&t.qualified_tier).into(),
+                    (&t.next_tier).into(),
+                    (&t.gap_text).into(),
+                    t.mismatch.into(),
+                ],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Marks the run finished with its summary and makes everything durable.
+    pub fn commit(mut self, finished_at: &str, fingerprint: &str, summary_json: &str) -> Result<()> {
+        self.db.execute(
+            "UPDATE runs SET finished_at = ?1, status = 'succeeded', fingerprint = ?2, summary = ?3 WHERE run_id = ?4",
+            &[finished_at.into(), fingerprint.into(), summary_json.into(), self.run_id.into()],
+        )?;
+        self.db.commit()?;
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for RunWriter<'_> {
+    fn drop(&mut self) {
+        if !self.committed {
+            // Nothing to report to: the caller already has the error that stopped the run.
+            let _ = self.db.rollback();
+        }
+    }
+}
