@@ -99,9 +99,13 @@ enum Command {
         /// Program figures by segment: region, partner_type, industry, product_family, tier or year.
         #[arg(long, value_name = "SEGMENT")]
         by: Option<String>,
-        /// Output format.
+        /// Output format. CSV and JSON are read from the scorecard the last run stored
+        /// when it is current (same configuration, mappings and as-of date).
         #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
         format: OutputFormat,
+        /// Compute from the governed dataset even when the stored scorecard is current.
+        #[arg(long)]
+        recompute: bool,
     },
     /// Alerts and coaching for a quarter, most urgent first.
     Alerts {
@@ -422,9 +426,18 @@ fn main() -> ExitCode {
             commands::init::generate(&dir, &GenerateOptions { opportunities, partners, seed, shared_ids: !without_shared_ids })
         }
         Command::Run { format, quiet } => commands::run::run(&cli.project, format, quiet),
-        Command::Kpis { period, as_of, partner, program, by, format } => {
-            commands::kpis::kpis(&cli.project, period.as_deref(), as_of.as_deref(), partner.as_deref(), program, by.as_deref(), format)
-        }
+        Command::Kpis { period, as_of, partner, program, by, format, recompute } => commands::kpis::kpis(
+            &cli.project,
+            &commands::kpis::KpisRequest {
+                period: period.as_deref(),
+                as_of: as_of.as_deref(),
+                partner: partner.as_deref(),
+                program,
+                by: by.as_deref(),
+                recompute,
+            },
+            format,
+        ),
         Command::Alerts { period, partner, format } => commands::kpis::alerts(&cli.project, period.as_deref(), partner.as_deref(), format),
         Command::Explain { partner, metric, opportunity, period, as_of, format } => match (opportunity, partner, metric) {
             (Some(id), _, _) => commands::explain::explain_opportunity(&cli.project, &id, format),

@@ -76,6 +76,13 @@ fn fingerprint(project: &Project, store: &Store) -> Result<String, PipelineError
     Ok(format!("{:x}", sha2::Digest::finalize(hasher)))
 }
 
+/// Whether the stored dataset (and the scorecards stored with it) was built from the
+/// current configuration, mapping tables and match decisions — what a run over the same
+/// raw records would rebuild identically.
+pub fn dataset_is_current(project: &Project, store: &Store) -> Result<bool, PipelineError> {
+    Ok(store.last_fingerprint()?.as_deref() == Some(fingerprint(project, store)?.as_str()))
+}
+
 /// The scored matcher's settings from `[resolve]`, or None when matching is off.
 pub fn match_settings(config: &watershed_config::ResolveConfig) -> Option<MatchSettings> {
     let d = MatchSettings::default();

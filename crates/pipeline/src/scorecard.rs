@@ -42,7 +42,8 @@ pub(crate) fn write(writer: &RunWriter, project: &Project, today: NaiveDate) -> 
             partner_id: r.partner_id.clone(),
             period: r.period.to_string(),
             as_of: r.as_of.to_string(),
-            values: r.values.iter().map(|v| v.map(text)).collect(),
+            // Exact (not rounded): `watershed kpis` serves these without recomputing.
+            values: r.values.iter().map(|v| v.map(|d| d.normalize().to_string())).collect(),
             health_level: r.health.level.to_string(),
         })
         .collect();

@@ -8,10 +8,11 @@ use std::collections::HashMap;
 use std::path::Path;
 use watershed_config::Project;
 use watershed_metrics::{
-    Index, MetricRow, PeerStat, Segment, TierStatus, default_as_of, partner_metrics, peers, tier_status, trailing_revenue,
+    CATALOG, Health, Index, MetricRow, PeerStat, Segment, TierStatus, default_as_of, partner_metrics, peers, tier_status, trailing_revenue,
 };
 use watershed_model::{Dataset, FiscalPeriod};
 use watershed_normalize::Lookups;
+use watershed_store::Store;
 
 /// Parses `--period`, defaulting to the quarter containing `today`.
 pub fn parse_period(project: &Project, period: Option<&str>, today: NaiveDate) -> Result<FiscalPeriod, Failure> {
@@ -78,26 +79,76 @@ pub fn scorecard(project: &Project, data: &Dataset, period: FiscalPeriod, as_of:
     Scorecard { rows, peers, tiers }
 }
 
+/// What `watershed kpis` was asked for.
+pub struct KpisRequest<'a> {
+    /// `--period`.
+    pub period: Option<&'a str>,
+    /// `--as-of`.
+    pub as_of: Option<&'a str>,
+    /// `--partner`.
+    pub partner: Option<&'a str>,
+    /// `--program`.
+    pub program: bool,
+    /// `--by`.
+    pub by: Option<&'a str>,
+    /// `--recompute`.
+    pub recompute: bool,
+}
+
+/// The health levels, to give a stored level back its name.
+const HEALTH_LEVELS: [&str; 5] = ["Excellent", "Good", "At Risk", "Critical", "Insufficient data"];
+
+/// The partners' rows of `period` as the last run stored them, when they are exactly
+/// what computing them now would give: the dataset was built from the current
+/// configuration, mapping tables and match decisions, the stored as-of date is the one
+/// asked for and the stored columns are the catalog. Otherwise None (compute instead).
+fn stored_rows(project: &Project, store: &Store, period: FiscalPeriod, as_of: NaiveDate) -> Result<Option<Vec<MetricRow>>, Failure> {
+    if !watershed_pipeline::dataset_is_current(project, store).map_err(Failure::run)? {
+        return Ok(None);
+    }
+    let stored = store.partner_kpis(Some(&period.to_string())).map_err(Failure::run)?;
+    let catalog: Vec<&str> = CATALOG.iter().map(|m| m.name).collect();
+    if stored.rows.is_empty() || stored.columns != catalog {
+        return Ok(None);
+    }
+    let value = |values: &[Option<rust_decimal::Decimal>], name: &str| catalog.iter().position(|c| *c == name).and_then(|i| values[i]);
+    let as_of_text = as_of.to_string();
+    let mut rows = Vec::with_capacity(stored.rows.len());
+    for r in stored.rows {
+        let level = HEALTH_LEVELS.iter().find(|l| Some(**l) == r.health_level.as_deref());
+        let (Some(level), true) = (level, r.as_of == as_of_text) else { return Ok(None) };
+        let health = Health {
+            score: value(&r.values, "health_score"),
+            level,
+            coverage_pct: value(&r.values, "health_coverage_pct").unwrap_or_default(),
+            components: Vec::new(),
+        };
+        rows.push(MetricRow { partner_id: r.partner_id, period, as_of, values: r.values, health });
+    }
+    Ok(Some(rows))
+}
+
 /// `watershed kpis`.
-#[allow(clippy::too_many_arguments)]
-pub fn kpis(
-    dir: &Path,
-    period: Option<&str>,
-    as_of: Option<&str>,
-    partner: Option<&str>,
-    program: bool,
-    by: Option<&str>,
-    format: OutputFormat,
-) -> Result<(), Failure> {
+pub fn kpis(dir: &Path, request: &KpisRequest, format: OutputFormat) -> Result<(), Failure> {
     let project = load_project(dir)?;
-    let (period, as_of) = period_and_as_of(&project, period, as_of)?;
+    let (period, as_of) = period_and_as_of(&project, request.period, request.as_of)?;
     let store = watershed_pipeline::open_store(&project).map_err(Failure::run)?;
+    let partner_id = request.partner.map(|text| resolve_partner(&project, text)).transpose()?;
+    let machine = format != OutputFormat::Table && !request.program && request.by.is_none() && !request.recompute;
+    if machine && let Some(mut rows) = stored_rows(&project, &store, period, as_of)? {
+        if let Some(id) = &partner_id {
+            rows.retain(|r| &r.partner_id == id);
+        }
+        let partners = store.partners().map_err(Failure::run)?;
+        print!("{}", watershed_publish::render_metrics(&rows, &partners, &[], &[], publish_format(format)).map_err(Failure::run)?);
+        return Ok(());
+    }
     let data = store.dataset().map_err(Failure::run)?;
     let calendar = project.config.program.calendar();
     let heading =
         || println!("{} — {period} (as of {as_of}), amounts in {}", project.config.program.name, project.config.program.reporting_currency);
-    if program || by.is_some() {
-        let segment = by.map(|b| b.parse::<Segment>()).transpose().map_err(|e| Failure::usage(anyhow::anyhow!(e)))?;
+    if request.program || request.by.is_some() {
+        let segment = request.by.map(|b| b.parse::<Segment>()).transpose().map_err(|e| Failure::usage(anyhow::anyhow!(e)))?;
         let rows = watershed_metrics::program(&calendar, &data, period, as_of, segment);
         if format == OutputFormat::Table {
             heading();
@@ -107,8 +158,7 @@ pub fn kpis(
         return Ok(());
     }
     let mut card = scorecard(&project, &data, period, as_of);
-    if let Some(text) = partner {
-        let id = resolve_partner(&project, text)?;
+    if let Some(id) = partner_id {
         let keep: Vec<usize> = card.rows.iter().enumerate().filter(|(_, r)| r.partner_id == id).map(|(i, _)| i).collect();
         let pick = |i: &usize| *i;
         card.rows = keep.iter().map(|i| card.rows[pick(i)].clone()).collect();

@@ -76,6 +76,38 @@ fn the_postgres_store_answers_like_sqlite() {
     ] {
         assert_eq!(ok(&pg, &args), ok(&sqlite, &args), "{args:?}");
     }
+    // `kpis` in CSV/JSON serves the scorecard the run stored; it is exactly what
+    // computing it from the dataset gives, on both stores.
+    for dir in [&sqlite, &pg] {
+        for period in ["FY2025-Q3", "FY2026-Q2", "FY2026-Q4"] {
+            for format in ["csv", "json"] {
+                let args = ["kpis", "--period", period, "--format", format];
+                let mut recompute = args.to_vec();
+                recompute.push("--recompute");
+                assert_eq!(ok(dir, &args), ok(dir, &recompute), "{args:?} in {}", dir.display());
+            }
+        }
+        let args = ["kpis", "--period", "FY2026-Q2", "--partner", "P003", "--format", "csv"];
+        assert_eq!(ok(dir, &args), ok(dir, &[&args[..], &["--recompute"]].concat()));
+    }
+    // It really is the stored table that answers …
+    let store = &schemas.0[0];
+    psql(&format!("UPDATE {store}.partner_kpis SET revenue = 123.45 WHERE partner_id = 'P001' AND period = 'FY2026-Q2'"));
+    let served = json(&pg, &["kpis", "--period", "FY2026-Q2"]);
+    assert_eq!(dec(&row(&served, "P001")["revenue"]), Some(d("123.45")));
+    let recomputed = json(&pg, &["kpis", "--period", "FY2026-Q2", "--recompute"]);
+    assert_ne!(dec(&row(&recomputed, "P001")["revenue"]), Some(d("123.45")));
+    // … and only while it is current: another as-of date or changed settings recompute.
+    let other_day = json(&pg, &["kpis", "--period", "FY2026-Q2", "--as-of", "2026-06-29"]);
+    assert_ne!(dec(&row(&other_day, "P001")["revenue"]), Some(d("123.45")));
+    let text = std::fs::read_to_string(&toml).expect("toml");
+    assert!(text.contains("cycle_ceiling_days = 180"));
+    std::fs::write(&toml, text.replace("cycle_ceiling_days = 180", "cycle_ceiling_days = 200")).expect("write");
+    let changed = json(&pg, &["kpis", "--period", "FY2026-Q2"]);
+    assert_eq!(changed, json(&pg, &["kpis", "--period", "FY2026-Q2", "--recompute"]));
+    assert_ne!(dec(&row(&changed, "P001")["revenue"]), Some(d("123.45")));
+    std::fs::write(&toml, text).expect("write");
+
     let opportunity = json(&sqlite, &["kpis", "--period", "FY2026-Q2"]);
     assert!(opportunity.as_array().map(|a| a.len()).unwrap_or(0) == 30, "30 partners");
     let explained = ok(&sqlite, &["explain", "--partner", "P001", "--metric", "revenue", "--period", "FY2026-Q2"]);
