@@ -193,7 +193,7 @@ fn default_store_url() -> String {
 }
 
 fn default_store_schema() -> String {
-    "watershed".into()
+    "watershed_store".into()
 }
 
 impl Default for StoreConfig {
@@ -414,7 +414,7 @@ pub fn parse_config(text: &str, path: &Path) -> Result<Config, ConfigError> {
         problem(
             "schema",
             format!("store.schema `{}` must be lower-case letters, digits and _ (at most 48)", config.store.schema),
-            Some("for example schema = \"watershed\"".into()),
+            Some("for example schema = \"watershed_store\"".into()),
         );
     }
     if FiscalCalendar::new(config.program.fiscal_year_start_month).is_err() {
@@ -687,7 +687,7 @@ precedence = ["crm"]
         let bad = GOOD.replace("[resolve]", "[store]\nurl = \"postgres://db/x\"\nschema = \"Channel; DROP\"\n\n[resolve]");
         let err = parse(&bad).unwrap_err().to_string();
         assert!(err.contains("store.schema `Channel; DROP`"), "{err}");
-        assert_eq!(parse(GOOD).unwrap().store.schema, "watershed");
+        assert_eq!(parse(GOOD).unwrap().store.schema, "watershed_store");
     }
 
     #[test]

@@ -25,6 +25,16 @@ pub fn publish(dir: &Path, to: &str, schema: &str, format: OutputFormat) -> Resu
     if !to.starts_with("postgres://") && !to.starts_with("postgresql://") {
         return Err(Failure::usage(anyhow::anyhow!("--to must be a postgres:// URL")));
     }
+    let store = &project.config.store;
+    let store_is_postgres = project.config.sqlite_path(&project.root).is_none();
+    // A publish replaces `schema` and uses `schema__staging` and `schema__previous`.
+    let touched = [schema.to_string(), format!("{schema}__staging"), format!("{schema}__previous")];
+    if store_is_postgres && touched.contains(&store.schema) {
+        return Err(Failure::usage(anyhow::anyhow!(
+            "--schema {schema} would replace the store's own schema `{}` ([store] schema); publish to another schema, e.g. --schema reporting",
+            store.schema
+        )));
+    }
     let tables = tables(&project)?;
     // Test hook: stop after N tables, as an interrupted publish would.
     let fail_after = std::env::var("WATERSHED_PUBLISH_FAIL_AFTER").ok().and_then(|v| v.parse().ok());

@@ -122,6 +122,11 @@ fn the_postgres_store_answers_like_sqlite() {
     let runs = status_pg["runs"].as_array().map(|r| r.len()).unwrap_or(0);
     assert_eq!(runs, 2, "one committed run and one up-to-date run: {status_pg}");
 
+    // Publishing over the store's own schema is refused, the store untouched.
+    let out = watershed(&pg).args(["publish", "--to", &postgres_url(), "--schema", store]).output().expect("publish");
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("would replace the store's own schema"));
+    assert_eq!(psql(&format!("SELECT count(*) FROM {store}.opportunities")), "5000");
     // The reporting schema is published from the PostgreSQL store as from SQLite.
     let report = json(&pg, &["publish", "--to", &postgres_url(), "--schema", &schemas.0[1]]);
     assert_eq!(report["rows"], json(&sqlite, &["publish", "--to", &postgres_url(), "--schema", &schemas.0[1]])["rows"]);
