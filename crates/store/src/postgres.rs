@@ -31,7 +31,7 @@ pub struct PostgresBackend {
 }
 
 /// COPY text waiting to be sent, per table in the order the tables were first appended to
-/// (so that rows referencing earlier tables arrive after them).
+/// on this connection (so that rows referencing earlier tables arrive after them).
 #[derive(Default)]
 struct Pending {
     tables: Vec<(&'static str, Vec<u8>)>,
@@ -78,17 +78,16 @@ impl PostgresBackend {
         Ok(stmt)
     }
 
-    /// Sends every buffered row, table by table in first-append order.
+    /// Sends every buffered row, table by table in first-append order. The order is
+    /// kept across flushes: a flush may fall between an opportunity and its partner
+    /// links, and the links must still follow the opportunity.
     fn flush(&self) -> Result<()> {
-        let tables = {
+        let batches: Vec<(&'static str, Vec<u8>)> = {
             let mut pending = self.pending.borrow_mut();
             pending.bytes = 0;
-            std::mem::take(&mut pending.tables)
+            pending.tables.iter_mut().filter(|(_, data)| !data.is_empty()).map(|(table, data)| (*table, std::mem::take(data))).collect()
         };
-        for (table, data) in tables {
-            if data.is_empty() {
-                continue;
-            }
+        for (table, data) in batches {
             self.runtime.block_on(async {
                 let sink = self.client.copy_in::<_, std::io::Cursor<Vec<u8>>>(&format!("COPY {table} FROM STDIN")).await?;
                 pin_mut!(sink);

@@ -495,9 +495,23 @@ fn a_large_run_arrives_whole(place: &Place) {
     for (n, id) in ids.iter().enumerate() {
         w.insert_lineage(&format!("crm:{n}"), Entity::Opportunities, *id, "survivor", None).unwrap();
     }
+    // Opportunities and their links interleave, so some flush falls between the two.
+    for n in 0..40_000 {
+        let mut o = opportunity(&format!("crm:{n}"));
+        o.name = Some(filler.clone());
+        let link = OpportunityPartner {
+            opportunity_id: o.opportunity_id.clone(),
+            partner_id: "P1".into(),
+            role: PartnerRole::Sourced,
+            split: d("1"),
+        };
+        w.insert_opportunity(&o, &[link]).unwrap();
+    }
     w.commit("t", "fp", "{}").unwrap();
     assert_eq!(store.count("raw_records").unwrap(), 60_000);
     assert_eq!(store.count("record_lineage").unwrap(), 60_000);
+    assert_eq!(store.count("opportunities").unwrap(), 40_000);
+    assert_eq!(store.count("opportunity_partners").unwrap(), 40_000);
     let rows = &store.load_inputs().unwrap()[0].rows;
     assert_eq!(rows.len(), 60_000);
     assert_eq!(rows[59_999].2, vec!["59999".to_string(), filler]);
