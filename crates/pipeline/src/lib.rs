@@ -452,7 +452,9 @@ fn rebuild(
         *report.matching.entry(d.decision.as_str().to_string()).or_default() += 1;
     }
     report.comparisons = resolution.comparisons;
-    let golden = resolution.golden;
+    // In id order: the opportunities' primary key then grows at its end instead of at random.
+    let mut golden = resolution.golden;
+    golden.sort_unstable_by(|a, b| a.opportunity.opportunity_id.cmp(&b.opportunity.opportunity_id));
     let position: HashMap<i64, usize> = opportunity_records.iter().enumerate().map(|(i, r)| (r.record_id, i)).collect();
     let today = Utc::now().date_naive();
     for g in &golden {

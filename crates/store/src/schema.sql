@@ -36,6 +36,7 @@ CREATE TABLE IF NOT EXISTS raw_records (
 );
 CREATE INDEX IF NOT EXISTS raw_records_input ON raw_records(input_id);
 
+-- record_lineage and opportunity_partners have secondary indexes too: DATASET_INDEXES in lib.rs.
 CREATE TABLE IF NOT EXISTS record_lineage (
     golden_id     TEXT NOT NULL,
     entity        TEXT NOT NULL,
@@ -43,8 +44,6 @@ CREATE TABLE IF NOT EXISTS record_lineage (
     relation      TEXT NOT NULL,            -- survivor | version | link | duplicate | loaded
     tie           TEXT                      -- the key that tied a duplicate to the golden record
 );
-CREATE INDEX IF NOT EXISTS record_lineage_golden ON record_lineage(golden_id);
-CREATE INDEX IF NOT EXISTS record_lineage_record ON record_lineage(record_id);
 
 CREATE TABLE IF NOT EXISTS quarantine (
     record_id     INTEGER PRIMARY KEY REFERENCES raw_records(record_id),
@@ -111,7 +110,6 @@ CREATE TABLE IF NOT EXISTS opportunity_partners (
     split TEXT NOT NULL,
     PRIMARY KEY (opportunity_id, partner_id)
 );
-CREATE INDEX IF NOT EXISTS opportunity_partners_partner ON opportunity_partners(partner_id);
 
 CREATE TABLE IF NOT EXISTS quality_violations (
     run_id        INTEGER NOT NULL,

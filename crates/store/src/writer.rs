@@ -6,7 +6,8 @@
 
 use crate::backend::{Backend, BackendKind, Param, query, query_opt};
 use crate::{
-    AlertRecord, AuditEntry, HealthRecord, KpiRecord, QuarantineEntry, Result, TierRecord, ViolationEntry, dialect_ddl, insert_audit, read,
+    AlertRecord, AuditEntry, DATASET_INDEXES, HealthRecord, KpiRecord, QuarantineEntry, Result, TierRecord, ViolationEntry, dialect_ddl,
+    insert_audit, read,
 };
 use std::cell::Cell;
 use watershed_model::{Entity, Opportunity, OpportunityPartner, Partner, Value};
@@ -159,6 +160,9 @@ impl<'a> RunWriter<'a> {
         );
         for e in Entity::ALL.iter().filter(|e| **e != Entity::Opportunities) {
             sql.push_str(&format!("DELETE FROM {};", e.name()));
+        }
+        if self.db.kind() == BackendKind::Sqlite {
+            sql.push_str("DROP INDEX IF EXISTS record_lineage_golden; DROP INDEX IF EXISTS record_lineage_record; DROP INDEX IF EXISTS opportunity_partners_partner;");
         }
         self.db.batch(&sql)
     }
@@ -361,6 +365,7 @@ impl<'a> RunWriter<'a> {
 
     /// Marks the run finished with its summary and makes everything durable.
     pub fn commit(mut self, finished_at: &str, fingerprint: &str, summary_json: &str) -> Result<()> {
+        self.db.batch(DATASET_INDEXES)?;
         self.db.execute(
             "UPDATE runs SET finished_at = ?1, status = 'succeeded', fingerprint = ?2, summary = ?3 WHERE run_id = ?4",
             &[finished_at.into(), fingerprint.into(), summary_json.into(), self.run_id.into()],
