@@ -88,13 +88,30 @@ impl Cells<'_> {
     }
 }
 
-/// Reads every row of `entity` and converts each with `convert`.
-fn typed<T>(db: &dyn Backend, entity: Entity, convert: impl Fn(&Cells) -> Result<T>) -> Result<Vec<T>> {
-    entity_rows(db, entity)?.iter().map(|cells| convert(&Cells { entity, cells })).collect()
+/// Where the text rows of the non-opportunity entities come from: the database, or what
+/// a run has just written (see [`crate::RunWriter::dataset`]).
+pub(crate) type EntitySource<'a> = dyn FnMut(Entity) -> Result<Vec<Vec<Option<String>>>> + 'a;
+
+/// Takes every row of `entity` and converts each with `convert`.
+fn typed<T>(rows_of: &mut EntitySource, entity: Entity, convert: impl Fn(&Cells) -> Result<T>) -> Result<Vec<T>> {
+    rows_of(entity)?.iter().map(|cells| convert(&Cells { entity, cells })).collect()
 }
 
-/// The whole governed dataset, typed.
+/// The whole governed dataset, typed, read from the database.
 pub(crate) fn dataset(db: &dyn Backend) -> Result<Dataset> {
+    let (partners, opportunities, links) = (crate::partners_of(db)?, crate::opportunities_of(db)?, crate::links_of(db)?);
+    dataset_from(partners, opportunities, links, &mut |entity| entity_rows(db, entity))
+}
+
+/// The dataset from typed partners, opportunities and links and the other entities' rows
+/// as the store holds them (text cells in [`Entity::fields`] order, by record id): one
+/// conversion, whether the rows come from the database or from memory.
+pub(crate) fn dataset_from(
+    partners: Vec<Partner>,
+    opportunities: Vec<Opportunity>,
+    links: Vec<OpportunityPartner>,
+    rows_of: &mut EntitySource,
+) -> Result<Dataset> {
     use Entity::*;
     let survey = |c: &Cells| -> Result<SurveyResponse> {
         Ok(SurveyResponse {
@@ -105,13 +122,13 @@ pub(crate) fn dataset(db: &dyn Backend) -> Result<Dataset> {
         })
     };
     Ok(Dataset {
-        partners: crate::partners_of(db)?,
-        opportunities: crate::opportunities_of(db)?,
-        links: crate::links_of(db)?,
-        targets: typed(db, Targets, |c| {
+        partners,
+        opportunities,
+        links,
+        targets: typed(rows_of, Targets, |c| {
             Ok(Target { partner_id: c.required("partner_id")?, period: c.period("period")?, amount: c.req_decimal("amount")? })
         })?,
-        deal_registrations: typed(db, DealRegistrations, |c| {
+        deal_registrations: typed(rows_of, DealRegistrations, |c| {
             Ok(DealRegistration {
                 registration_id: c.required("registration_id")?,
                 partner_id: c.required("partner_id")?,
@@ -123,7 +140,7 @@ pub(crate) fn dataset(db: &dyn Backend) -> Result<Dataset> {
                 opportunity_id: c.text("opportunity_id"),
             })
         })?,
-        trainings: typed(db, Trainings, |c| {
+        trainings: typed(rows_of, Trainings, |c| {
             Ok(Training {
                 partner_id: c.required("partner_id")?,
                 person: c.text("person"),
@@ -132,7 +149,7 @@ pub(crate) fn dataset(db: &dyn Backend) -> Result<Dataset> {
                 completed_date: c.date("completed_date")?,
             })
         })?,
-        certifications: typed(db, Certifications, |c| {
+        certifications: typed(rows_of, Certifications, |c| {
             Ok(Certification {
                 partner_id: c.required("partner_id")?,
                 person: c.text("person"),
@@ -142,7 +159,7 @@ pub(crate) fn dataset(db: &dyn Backend) -> Result<Dataset> {
                 expires_date: c.date("expires_date")?,
             })
         })?,
-        portal_activity: typed(db, PortalActivity, |c| {
+        portal_activity: typed(rows_of, PortalActivity, |c| {
             Ok(watershed_model::PortalActivity {
                 partner_id: c.required("partner_id")?,
                 month: c.month("month")?,
@@ -151,7 +168,7 @@ pub(crate) fn dataset(db: &dyn Backend) -> Result<Dataset> {
                 minutes: c.decimal("minutes")?,
             })
         })?,
-        events: typed(db, Events, |c| {
+        events: typed(rows_of, Events, |c| {
             Ok(Event {
                 partner_id: c.required("partner_id")?,
                 event: c.required("event")?,
@@ -159,10 +176,10 @@ pub(crate) fn dataset(db: &dyn Backend) -> Result<Dataset> {
                 date: c.req_date("date")?,
             })
         })?,
-        mdf_allocations: typed(db, MdfAllocations, |c| {
+        mdf_allocations: typed(rows_of, MdfAllocations, |c| {
             Ok(MdfAllocation { partner_id: c.required("partner_id")?, period: c.period("period")?, amount: c.req_decimal("amount")? })
         })?,
-        mdf_requests: typed(db, MdfRequests, |c| {
+        mdf_requests: typed(rows_of, MdfRequests, |c| {
             Ok(MdfRequest {
                 request_id: c.required("request_id")?,
                 partner_id: c.required("partner_id")?,
@@ -175,9 +192,9 @@ pub(crate) fn dataset(db: &dyn Backend) -> Result<Dataset> {
                 attributed_revenue: c.decimal("attributed_revenue")?,
             })
         })?,
-        csat_responses: typed(db, CsatResponses, survey)?,
-        nps_responses: typed(db, NpsResponses, survey)?,
-        implementations: typed(db, Implementations, |c| {
+        csat_responses: typed(rows_of, CsatResponses, survey)?,
+        nps_responses: typed(rows_of, NpsResponses, survey)?,
+        implementations: typed(rows_of, Implementations, |c| {
             Ok(Implementation {
                 partner_id: c.required("partner_id")?,
                 customer_name: c.text("customer_name"),
@@ -185,7 +202,7 @@ pub(crate) fn dataset(db: &dyn Backend) -> Result<Dataset> {
                 go_live_date: c.date("go_live_date")?,
             })
         })?,
-        support_tickets: typed(db, SupportTickets, |c| {
+        support_tickets: typed(rows_of, SupportTickets, |c| {
             Ok(SupportTicket {
                 ticket_id: c.required("ticket_id")?,
                 partner_id: c.required("partner_id")?,
@@ -195,7 +212,7 @@ pub(crate) fn dataset(db: &dyn Backend) -> Result<Dataset> {
                 escalated: c.boolean("escalated")?,
             })
         })?,
-        pos_lines: typed(db, PosLines, |c| {
+        pos_lines: typed(rows_of, PosLines, |c| {
             Ok(PosLine {
                 distributor: c.required("distributor")?,
                 partner_id: c.required("partner_id")?,
@@ -208,7 +225,7 @@ pub(crate) fn dataset(db: &dyn Backend) -> Result<Dataset> {
                 invoice_date: c.req_date("invoice_date")?,
             })
         })?,
-        partner_costs: typed(db, PartnerCosts, |c| {
+        partner_costs: typed(rows_of, PartnerCosts, |c| {
             Ok(PartnerCost {
                 partner_id: c.required("partner_id")?,
                 period: c.period("period")?,

@@ -9,7 +9,9 @@ use crate::{
     AlertRecord, AuditEntry, DATASET_INDEXES, HealthRecord, KpiRecord, QuarantineEntry, Result, TierRecord, ViolationEntry, dialect_ddl,
     insert_audit, read,
 };
-use std::cell::Cell;
+use chrono::Timelike;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use watershed_model::{Entity, Opportunity, OpportunityPartner, Partner, Value};
 
 /// One run's writes, inside one transaction. Dropping it without [`RunWriter::commit`]
@@ -19,7 +21,29 @@ pub struct RunWriter<'a> {
     run_id: i64,
     next_input_id: Cell<i64>,
     next_record_id: Cell<i64>,
+    /// What this run wrote to the dataset since [`RunWriter::clear_dataset`], so that
+    /// [`RunWriter::dataset`] need not read a million rows back.
+    written: RefCell<Option<Written>>,
     committed: bool,
+}
+
+/// The dataset rows a run wrote, as the store would read them back.
+#[derive(Default)]
+struct Written {
+    partners: Vec<Partner>,
+    opportunities: Vec<Opportunity>,
+    links: Vec<OpportunityPartner>,
+    entities: HashMap<Entity, Vec<(i64, Vec<Option<String>>)>>,
+}
+
+/// A value as the store holds it, as text (what reading it back gives).
+fn stored_text(value: &Value) -> Option<String> {
+    match value {
+        Value::Null => None,
+        Value::Integer(i) => Some(i.to_string()),
+        Value::Bool(b) => Some(i64::from(*b).to_string()),
+        other => Some(other.to_string()),
+    }
 }
 
 fn next_id(db: &dyn Backend, sql: &str) -> Result<i64> {
@@ -30,7 +54,14 @@ impl<'a> RunWriter<'a> {
     /// Takes the write lock and records the run as running.
     pub(crate) fn begin(db: &'a dyn Backend, started_at: &str) -> Result<RunWriter<'a>> {
         db.begin_write()?;
-        let mut writer = RunWriter { db, run_id: 0, next_input_id: Cell::new(0), next_record_id: Cell::new(0), committed: false };
+        let mut writer = RunWriter {
+            db,
+            run_id: 0,
+            next_input_id: Cell::new(0),
+            next_record_id: Cell::new(0),
+            written: RefCell::new(None),
+            committed: false,
+        };
         writer.run_id = next_id(db, "SELECT MAX(run_id) FROM runs")?;
         writer.next_input_id.set(next_id(db, "SELECT MAX(input_id) FROM inputs")?);
         writer.next_record_id.set(next_id(db, "SELECT MAX(record_id) FROM raw_records")?);
@@ -43,10 +74,22 @@ impl<'a> RunWriter<'a> {
         self.run_id
     }
 
-    /// The governed dataset as this run has written it so far (read inside the
-    /// transaction).
+    /// The governed dataset as this run has written it so far: after
+    /// [`RunWriter::clear_dataset`] from what it wrote (exactly what reading it back would
+    /// give, without the read), otherwise read inside the transaction.
     pub fn dataset(&self) -> Result<watershed_model::Dataset> {
-        read::dataset(self.db)
+        let Some(written) = self.written.borrow_mut().take() else { return read::dataset(self.db) };
+        let Written { mut partners, mut opportunities, mut links, mut entities } = written;
+        partners.sort_by(|a, b| a.partner_id.cmp(&b.partner_id));
+        opportunities.sort_by(|a, b| a.opportunity_id.cmp(&b.opportunity_id));
+        links.sort_by(|a, b| (&a.opportunity_id, &a.partner_id).cmp(&(&b.opportunity_id, &b.partner_id)));
+        let data = read::dataset_from(partners, opportunities, links, &mut |entity| {
+            let mut rows = entities.remove(&entity).unwrap_or_default();
+            rows.sort_by_key(|(record_id, _)| *record_id);
+            Ok(rows.into_iter().map(|(_, cells)| cells).collect())
+        })?;
+        // Later writes are no longer mirrored: a second call reads the database.
+        Ok(data)
     }
 
     /// Adds an input to the raw layer; returns its id.
@@ -161,6 +204,7 @@ impl<'a> RunWriter<'a> {
         for e in Entity::ALL.iter().filter(|e| **e != Entity::Opportunities) {
             sql.push_str(&format!("DELETE FROM {};", e.name()));
         }
+        *self.written.borrow_mut() = Some(Written::default());
         if self.db.kind() == BackendKind::Sqlite {
             sql.push_str("DROP INDEX IF EXISTS record_lineage_golden; DROP INDEX IF EXISTS record_lineage_record; DROP INDEX IF EXISTS opportunity_partners_partner;");
         }
@@ -169,6 +213,9 @@ impl<'a> RunWriter<'a> {
 
     /// Writes the partner dimension.
     pub fn insert_partners(&self, partners: &[Partner]) -> Result<()> {
+        if let Some(w) = self.written.borrow_mut().as_mut() {
+            w.partners.extend_from_slice(partners);
+        }
         for p in partners {
             let start = p.start_date.map(|d| d.to_string());
             let end = p.contract_end_date.map(|d| d.to_string());
@@ -228,6 +275,13 @@ impl<'a> RunWriter<'a> {
                 (&updated).into(),
             ],
         )?;
+        if let Some(w) = self.written.borrow_mut().as_mut() {
+            // As read back: updated_at is stored to the second, splits normalized.
+            let mut stored = o.clone();
+            stored.updated_at = o.updated_at.and_then(|t| t.with_nanosecond(0));
+            w.opportunities.push(stored);
+            w.links.extend(partners.iter().map(|p| OpportunityPartner { split: p.split.normalize(), ..p.clone() }));
+        }
         for p in partners {
             let split = p.split.normalize().to_string();
             self.db.append(
@@ -240,6 +294,9 @@ impl<'a> RunWriter<'a> {
 
     /// Writes a row of a non-opportunity entity (values in [`Entity::fields`] order).
     pub fn insert_entity_row(&self, entity: Entity, values: &[Value], record_id: i64) -> Result<()> {
+        if let Some(w) = self.written.borrow_mut().as_mut() {
+            w.entities.entry(entity).or_default().push((record_id, values.iter().map(stored_text).collect()));
+        }
         let texts: Vec<Option<String>> = values
             .iter()
             .map(|v| match v {

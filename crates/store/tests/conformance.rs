@@ -87,6 +87,7 @@ conformance!(
     violations_and_freshness_are_counted,
     match_decisions_come_best_score_first,
     a_run_reads_what_it_wrote_before_commit,
+    what_a_rebuilding_run_wrote_reads_as_the_database_does,
     readers_see_the_previous_state_until_commit,
     a_large_run_arrives_whole,
     unknown_tables_are_refused,
@@ -522,4 +523,64 @@ fn unknown_tables_are_refused(place: &Place) {
     assert!(store.count("sqlite_master; DROP TABLE runs").is_err());
     assert!(store.count("pg_tables").is_err());
     assert_eq!(store.count("runs").unwrap(), 0);
+}
+
+fn what_a_rebuilding_run_wrote_reads_as_the_database_does(place: &Place) {
+    // A run that rebuilds the dataset reads it from what it wrote, not from the database;
+    // both must give the same typed dataset, to the last digit and second.
+    let mut store = place.open();
+    let w = store.begin_run("t").unwrap();
+    let i = input(&w, "m");
+    let r1 = w.insert_raw(i, 2, "row", None, &["a".into()]).unwrap();
+    let r2 = w.insert_raw(i, 3, "row", None, &["b".into()]).unwrap();
+    w.clear_dataset().unwrap();
+    let partner = |id: &str| Partner {
+        partner_id: id.into(),
+        name: format!("Partner {id}"),
+        tier: None,
+        segment: None,
+        region: None,
+        partner_type: None,
+        partner_manager: None,
+        account_manager: None,
+        start_date: NaiveDate::from_ymd_opt(2024, 1, 1),
+        contract_end_date: None,
+        status: PartnerStatus::Inactive,
+    };
+    w.insert_partners(&[partner("P2"), partner("P1")]).unwrap();
+    let mut late = opportunity("crm:2");
+    late.updated_at = NaiveDate::from_ymd_opt(2026, 3, 16).unwrap().and_hms_nano_opt(8, 30, 0, 123_456_789);
+    let links = [("P2", "0.50"), ("P1", "0.5000")].map(|(p, split)| OpportunityPartner {
+        opportunity_id: "crm:2".into(),
+        partner_id: p.into(),
+        role: PartnerRole::Influenced,
+        split: d(split),
+    });
+    w.insert_opportunity(&late, &links).unwrap();
+    w.insert_opportunity(&opportunity("crm:1"), &[]).unwrap();
+    w.insert_entity_row(
+        Entity::SupportTickets,
+        &[
+            Value::Text("T2".into()),
+            Value::Text("P1".into()),
+            Value::Null,
+            Value::Date(NaiveDate::from_ymd_opt(2026, 2, 1).unwrap()),
+            Value::Bool(true),
+            Value::Bool(false),
+        ],
+        r2,
+    )
+    .unwrap();
+    w.insert_entity_row(
+        Entity::PortalActivity,
+        &[Value::Text("P1".into()), Value::Text("2026-01".into()), Value::Integer(12), Value::Null, Value::Decimal(d("30.50"))],
+        r1,
+    )
+    .unwrap();
+    let written = w.dataset().unwrap();
+    w.commit("t", "fp", "{}").unwrap();
+    let read = store.dataset().unwrap();
+    assert_eq!(format!("{written:?}"), format!("{read:?}"));
+    assert_eq!(read.opportunities.len(), 2);
+    assert_eq!(read.support_tickets[0].first_call_resolved, Some(true));
 }
