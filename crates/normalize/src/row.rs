@@ -105,12 +105,13 @@ pub struct InputContext {
 }
 
 impl InputContext {
-    /// Decides the column-level formats from all `rows` of the input.
-    pub fn infer(
+    /// Decides the column-level formats from all `rows` of the input (each row a
+    /// `Vec<String>`, a `&[String]` or anything else that is a slice of cells).
+    pub fn infer<R: AsRef<[String]>>(
         source: &str,
         entity: Entity,
         binding: ColumnBinding,
-        rows: &[Vec<String>],
+        rows: &[R],
         date_format: Option<&str>,
         fixed_partner: Option<String>,
         default_currency: Option<String>,
@@ -119,7 +120,7 @@ impl InputContext {
         let mut date_orders = HashMap::new();
         let mut decimal_comma = HashMap::new();
         for spec in entity.fields() {
-            let values = || rows.iter().filter_map(|r| binding.get(r, spec.name));
+            let values = || rows.iter().filter_map(|r| binding.get(r.as_ref(), spec.name));
             match spec.kind {
                 FieldKind::Date | FieldKind::DateTime => {
                     date_orders.insert(spec.name, configured.or_else(|| infer_date_order(values())));
