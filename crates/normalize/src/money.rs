@@ -28,19 +28,38 @@ pub fn is_currency_code(text: &str) -> bool {
 /// Whether a column writes decimals with a comma (`12.500,00`, `1,5`): decided from
 /// all its values so that `1.250` is read the same way in every row.
 pub fn infer_decimal_comma<'a>(values: impl IntoIterator<Item = &'a str>) -> bool {
+    let (comma, point) = decimal_votes(values);
+    comma > point
+}
+
+/// How many of `values` read as decimal comma and as decimal point. Votes of parts of
+/// a column add up.
+pub(crate) fn decimal_votes<'a>(values: impl IntoIterator<Item = &'a str>) -> (usize, usize) {
     let (mut comma, mut point) = (0usize, 0usize);
     for v in values {
-        let digits: String = v.chars().filter(|c| c.is_ascii_digit() || *c == '.' || *c == ',').collect();
-        let (last_comma, last_point) = (digits.rfind(','), digits.rfind('.'));
+        // Positions within the value's digits, points and commas (without collecting them).
+        let (mut len, mut last_comma, mut last_point, mut commas) = (0usize, None, None, 0usize);
+        for c in v.chars() {
+            match c {
+                ',' => {
+                    last_comma = Some(len);
+                    commas += 1;
+                }
+                '.' => last_point = Some(len),
+                c if c.is_ascii_digit() => {}
+                _ => continue,
+            }
+            len += 1;
+        }
         match (last_comma, last_point) {
             (Some(c), Some(p)) if c > p => comma += 1,
             (Some(_), Some(_)) => point += 1,
-            (Some(c), None) if digits.len() - c - 1 != 3 || digits.matches(',').count() > 1 && digits.len() - c - 1 != 3 => comma += 1,
-            (None, Some(p)) if digits.len() - p - 1 != 3 => point += 1,
+            (Some(c), None) if len - c - 1 != 3 || commas > 1 && len - c - 1 != 3 => comma += 1,
+            (None, Some(p)) if len - p - 1 != 3 => point += 1,
             _ => {}
         }
     }
-    comma > point
+    (comma, point)
 }
 
 /// Parses an amount. With `decimal_comma`, `,` is the decimal separator and `.` groups thousands.
