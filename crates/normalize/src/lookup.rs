@@ -4,6 +4,7 @@
 use crate::key::normalize_key;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
+use std::sync::Mutex;
 use watershed_config::Mappings;
 use watershed_model::Stage;
 
@@ -54,6 +55,32 @@ fn similarity_of_words<S: AsRef<str>, T: AsRef<str>>(a: &str, words_a: &[S], b: 
     strsim::jaro_winkler(a, b).max(dice)
 }
 
+/// Distinct texts a thread remembers the matching key of before it starts over.
+const KEYS_REMEMBERED: usize = 65_536;
+
+thread_local! {
+    /// Matching keys of texts this thread has looked up: the same partner, product,
+    /// region and stage spellings come back on row after row.
+    static KEYS: std::cell::RefCell<HashMap<String, String>> = std::cell::RefCell::new(HashMap::new());
+}
+
+/// `f` of the matching key of `text` ([`normalize_key`], remembered per thread).
+fn with_key<R>(text: &str, f: impl FnOnce(&str) -> R) -> R {
+    KEYS.with(|keys| {
+        let mut keys = keys.borrow_mut();
+        if let Some(key) = keys.get(text) {
+            return f(key);
+        }
+        if keys.len() >= KEYS_REMEMBERED {
+            keys.clear();
+        }
+        let key = normalize_key(text);
+        let out = f(&key);
+        keys.insert(text.to_string(), key);
+        out
+    })
+}
+
 /// A lookup failure: nothing matched, or several things did.
 #[derive(Debug, Clone, PartialEq)]
 pub enum LookupError {
@@ -73,12 +100,26 @@ pub enum LookupError {
     },
 }
 
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default)]
 struct KeyIndex {
     by_key: HashMap<String, Vec<String>>,
     labels: HashMap<String, String>,
     /// Every key with its distinct sorted words, for suggestions.
     key_words: HashMap<String, Vec<String>>,
+    /// Suggestions already worked out, by unknown key: the same unknown value tends
+    /// to come back row after row, and each costs a comparison with every key.
+    suggested: Mutex<HashMap<String, Vec<Suggestion>>>,
+}
+
+impl Clone for KeyIndex {
+    fn clone(&self) -> Self {
+        KeyIndex {
+            by_key: self.by_key.clone(),
+            labels: self.labels.clone(),
+            key_words: self.key_words.clone(),
+            suggested: Mutex::default(),
+        }
+    }
 }
 
 impl KeyIndex {
@@ -98,15 +139,31 @@ impl KeyIndex {
     }
 
     fn get(&self, text: &str) -> Result<&str, LookupError> {
-        let key = normalize_key(text);
-        match self.by_key.get(&key).map(Vec::as_slice) {
-            Some([one]) => Ok(one),
-            Some(many) if !many.is_empty() => Err(LookupError::Ambiguous { key, ids: many.to_vec() }),
-            _ => Err(LookupError::Unknown { suggestions: self.suggest(&key), key }),
-        }
+        let found = with_key(text, |key| match self.by_key.get(key).map(Vec::as_slice) {
+            Some([one]) => Ok(one.as_str()),
+            _ => Err(()),
+        });
+        found.or_else(|()| {
+            let key = normalize_key(text);
+            match self.by_key.get(&key).map(Vec::as_slice) {
+                Some([one]) => Ok(one.as_str()),
+                Some(many) if !many.is_empty() => Err(LookupError::Ambiguous { key, ids: many.to_vec() }),
+                _ => Err(LookupError::Unknown { suggestions: self.suggest(&key), key }),
+            }
+        })
     }
 
     fn suggest(&self, key: &str) -> Vec<Suggestion> {
+        let cached = |m: &Mutex<HashMap<String, Vec<Suggestion>>>| m.lock().unwrap_or_else(|e| e.into_inner()).get(key).cloned();
+        if let Some(list) = cached(&self.suggested) {
+            return list;
+        }
+        let list = self.work_out_suggestions(key);
+        self.suggested.lock().unwrap_or_else(|e| e.into_inner()).insert(key.to_string(), list.clone());
+        list
+    }
+
+    fn work_out_suggestions(&self, key: &str) -> Vec<Suggestion> {
         let mut best: HashMap<&str, f64> = HashMap::new();
         let key_words = words(key);
         let no_words = Vec::new();
@@ -214,9 +271,10 @@ impl Lookups {
     /// The canonical stage for `source`'s raw stage name: the source's own mapping,
     /// then a `*` mapping, then the canonical names themselves.
     pub fn stage(&self, source: &str, raw: &str) -> Option<Stage> {
-        let key = normalize_key(raw);
-        let mapped = |source: &str| self.stages.get(source).and_then(|m| m.get(&key)).copied();
-        mapped(source).or_else(|| mapped("*")).or_else(|| self.stage_keys.iter().find(|(k, _)| *k == key).map(|(_, s)| *s))
+        with_key(raw, |key| {
+            let mapped = |source: &str| self.stages.get(source).and_then(|m| m.get(key)).copied();
+            mapped(source).or_else(|| mapped("*")).or_else(|| self.stage_keys.iter().find(|(k, _)| k == key).map(|(_, s)| *s))
+        })
     }
 
     /// Candidates for an unknown raw stage of `source`: canonical stages whose name or

@@ -65,6 +65,16 @@ pub(crate) fn decimal_votes<'a>(values: impl IntoIterator<Item = &'a str>) -> (u
 /// Parses an amount. With `decimal_comma`, `,` is the decimal separator and `.` groups thousands.
 pub fn parse_amount(text: &str, decimal_comma: bool) -> Result<ParsedAmount, String> {
     let original = text.trim();
+    // Plain digits with at most a decimal point (no sign, symbol, grouping or suffix):
+    // the general path below would read exactly this text, so read it directly.
+    let plain_point = |b: u8| b.is_ascii_digit() || (b == b'.' && !decimal_comma);
+    if !original.is_empty()
+        && original.bytes().all(plain_point)
+        && original.bytes().filter(|b| *b == b'.').count() <= 1
+        && let Ok(value) = Decimal::from_str(original)
+    {
+        return Ok(ParsedAmount { value, currency: None });
+    }
     let fail = || format!("`{original}` is not an amount");
     let mut t = original.replace(['\u{a0}', '\u{202f}', ' ', '\''], "");
     if t.is_empty() {
@@ -131,6 +141,19 @@ mod tests {
 
     fn dec(s: &str) -> Decimal {
         Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn plain_amounts_read_directly_as_the_general_path_reads_them() {
+        for v in ["12500.00", "0.5", "100", "007", "1.", ".5", "123456789012345678.25", "1.000"] {
+            let direct = parse_amount(v, false).unwrap();
+            let general = parse_amount(&format!("${v}"), false).unwrap();
+            assert_eq!((direct.value.to_string(), direct.value.scale()), (general.value.to_string(), general.value.scale()), "{v}");
+            assert_eq!(direct.currency, None);
+        }
+        // With decimal commas a point groups thousands: not the direct path.
+        assert_eq!(parse_amount("1.000", true).unwrap().value, Decimal::from(1000));
+        assert_eq!(parse_amount("1000", true).unwrap().value, Decimal::from(1000));
     }
 
     #[test]

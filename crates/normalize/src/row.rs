@@ -146,7 +146,15 @@ impl Votes {
 
 /// The first non-missing value among `columns` of `row`, trimmed.
 fn first_value<'a>(row: &'a [String], columns: &[usize]) -> Option<&'a str> {
-    columns.iter().filter_map(|&i| row.get(i).map(|v| v.trim())).find(|v| !is_missing_trimmed(v))
+    columns.iter().filter_map(|&i| row.get(i).map(|v| trim(v))).find(|v| !is_missing_trimmed(v))
+}
+
+/// `text.trim()`, without looking further when the text starts and ends with a
+/// visible ASCII character (which no trimming removes).
+fn trim(text: &str) -> &str {
+    let visible = |b: Option<&u8>| b.is_some_and(|b| (0x21..0x7F).contains(b));
+    let bytes = text.as_bytes();
+    if visible(bytes.first()) && visible(bytes.last()) { text } else { text.trim() }
 }
 
 impl InputContext {
@@ -530,6 +538,15 @@ mod tests {
         assert_eq!(v, vec![Value::Text("P001".into()), Value::Text("FY2026-Q3".into()), Value::Decimal(Decimal::from(120000))]);
         let e = normalize_entity_row(&c, &lookups(), &rows[1]).unwrap_err();
         assert_eq!(e.field, "period");
+    }
+
+    #[test]
+    fn the_trim_shortcut_trims_like_trim() {
+        for t in
+            ["", " ", "a", " a", "a ", "\ta\n", "\u{a0}a\u{a0}", "a\u{3000}", "\u{85}", "x y", "\u{b}a\u{c}", "\u{1c}a\u{1f}", "é", " é "]
+        {
+            assert_eq!(trim(t), t.trim(), "{t:?}");
+        }
     }
 
     #[test]
