@@ -278,12 +278,13 @@ fn rebuild(
     let mut quarantined_now: HashSet<i64> = HashSet::new();
     let rules = config.quality.rules();
     let corrections = corrections_by_row(&project.mappings.corrections);
-    for input in &all_inputs {
+    // Each input's raw rows are dropped once it is normalized: nothing later reads them.
+    for input in all_inputs {
         let source = &config.sources[input.source];
         let entity = source.entity();
         let (binding, bound) = bind_columns(&input.headers, entity, &source.columns);
         if input.is_new {
-            warn_unbound(report, input, source, entity, &bound);
+            warn_unbound(report, &input, source, entity, &bound);
         }
         let (ctx, cells) = input_context(source, binding, &corrections, &input.locator, &input.rows);
         let rank = config.precedence_rank(&source.name);
