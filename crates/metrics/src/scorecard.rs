@@ -67,8 +67,7 @@ pub fn scorecards(
         (rows, t4q)
     };
     let computed = on_threads(&needed, work);
-    let by_period: HashMap<FiscalPeriod, &(Vec<MetricRow>, Option<HashMap<String, Decimal>>)> =
-        needed.iter().map(|(p, _)| *p).zip(computed.iter()).collect();
+    let by_period: HashMap<FiscalPeriod, &Quarter> = needed.iter().map(|(p, _)| *p).zip(computed.iter()).collect();
 
     let mut out = Scorecards::default();
     let empty_rows = Vec::new();
@@ -89,6 +88,9 @@ pub fn scorecards(
     }
     out
 }
+
+/// One quarter's catalog rows, with its partners' trailing revenue when tiers need it.
+type Quarter = (Vec<MetricRow>, Option<HashMap<String, Decimal>>);
 
 /// `work` over every item, on as many threads as there are cores (at most one per
 /// item), results in the order of `items`.

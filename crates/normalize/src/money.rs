@@ -38,13 +38,10 @@ pub(crate) fn decimal_votes<'a>(values: impl IntoIterator<Item = &'a str>) -> (u
     let (mut comma, mut point) = (0usize, 0usize);
     for v in values {
         // Positions within the value's digits, points and commas (without collecting them).
-        let (mut len, mut last_comma, mut last_point, mut commas) = (0usize, None, None, 0usize);
+        let (mut len, mut last_comma, mut last_point) = (0usize, None, None);
         for c in v.chars() {
             match c {
-                ',' => {
-                    last_comma = Some(len);
-                    commas += 1;
-                }
+                ',' => last_comma = Some(len),
                 '.' => last_point = Some(len),
                 c if c.is_ascii_digit() => {}
                 _ => continue,
@@ -54,7 +51,7 @@ pub(crate) fn decimal_votes<'a>(values: impl IntoIterator<Item = &'a str>) -> (u
         match (last_comma, last_point) {
             (Some(c), Some(p)) if c > p => comma += 1,
             (Some(_), Some(_)) => point += 1,
-            (Some(c), None) if len - c - 1 != 3 || commas > 1 && len - c - 1 != 3 => comma += 1,
+            (Some(c), None) if len - c - 1 != 3 => comma += 1,
             (None, Some(p)) if len - p - 1 != 3 => point += 1,
             _ => {}
         }
