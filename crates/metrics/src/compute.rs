@@ -161,6 +161,21 @@ impl<'a> Index<'a> {
         })
     }
 
+    /// Builds the groupings on two threads at once (the opportunity links on one, the
+    /// rest on the other), before many periods need them.
+    pub(crate) fn build_all(&self, trailing: bool) {
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                self.opportunities();
+            });
+            if trailing {
+                self.won_links();
+            }
+            self.by_partner();
+            self.won_keys();
+        });
+    }
+
     /// Closed-won credited revenue per partner over the four quarters ending with
     /// `period`: the same as [`crate::trailing_revenue`], from the index.
     pub fn trailing_revenue(&self, calendar: &FiscalCalendar, period: FiscalPeriod) -> HashMap<String, Decimal> {

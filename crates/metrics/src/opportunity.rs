@@ -120,7 +120,8 @@ impl<'a> OpportunityIndex<'a> {
     /// opportunities sharing an id the last one counts; of targets for the same
     /// (partner, period) the last row wins.
     pub(crate) fn new(opportunities: &'a [Opportunity], links: &'a [OpportunityPartner], targets: &'a [Target]) -> Self {
-        let by_id: HashMap<&str, &Opportunity> = opportunities.iter().map(|o| (o.opportunity_id.as_str(), o)).collect();
+        let mut by_id: HashMap<&str, &Opportunity> = HashMap::with_capacity(opportunities.len());
+        by_id.extend(opportunities.iter().map(|o| (o.opportunity_id.as_str(), o)));
         let mut credits: HashMap<&str, Vec<Credit>> = HashMap::new();
         for link in links {
             if let Some(o) = by_id.get(link.opportunity_id.as_str()) {

@@ -66,6 +66,9 @@ pub fn scorecards(
         let t4q = (with_tiers && is_period).then(|| index.trailing_revenue(calendar, p));
         (rows, t4q)
     };
+    if needed.len() > 1 {
+        index.build_all(with_tiers);
+    }
     let computed = on_threads(&needed, work);
     let by_period: HashMap<FiscalPeriod, &Quarter> = needed.iter().map(|(p, _)| *p).zip(computed.iter()).collect();
 
