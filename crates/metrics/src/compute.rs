@@ -2,10 +2,11 @@
 
 use crate::catalog::{CATALOG, index_of};
 use crate::health::{Health, health};
-use crate::opportunity::{KpiRow, opportunity_kpis};
+use crate::opportunity::{KpiRow, OpportunityIndex, kpis_of};
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
 use watershed_model::{Dataset, FiscalCalendar, FiscalPeriod, Stage};
 
 /// Settings of the metric layer (from `[metrics]`).
@@ -49,11 +50,15 @@ impl MetricRow {
     }
 }
 
-/// The dataset grouped by partner, built once and reused for every period.
+/// The dataset grouped by partner, built once and reused for every period. Each
+/// grouping is built on first use (and only once, also when several threads share
+/// the index).
 pub struct Index<'a> {
     data: &'a Dataset,
-    by_partner: HashMap<&'a str, PartnerData<'a>>,
-    won_keys: HashSet<&'a str>,
+    by_partner: OnceLock<HashMap<&'a str, PartnerData<'a>>>,
+    won_keys: OnceLock<HashSet<&'a str>>,
+    opportunities: OnceLock<OpportunityIndex<'a>>,
+    won_links: OnceLock<WonLinks<'a>>,
 }
 
 #[derive(Default)]
@@ -72,42 +77,119 @@ struct PartnerData<'a> {
     costs: Vec<&'a watershed_model::PartnerCost>,
 }
 
+/// The links to closed-won opportunities, in link order, for trailing revenue: per
+/// link its partner, split and the won opportunities of its id (close date, amount),
+/// in dataset order.
+struct WonLinks<'a> {
+    links: Vec<(&'a str, Decimal, usize)>,
+    versions: Vec<Vec<(NaiveDate, Decimal)>>,
+}
+
 impl<'a> Index<'a> {
     /// Groups `data` by partner.
     pub fn new(data: &'a Dataset) -> Self {
-        let mut by_partner: HashMap<&str, PartnerData> = HashMap::new();
-        macro_rules! group {
-            ($list:expr, $field:ident) => {
-                for item in &$list {
-                    by_partner.entry(item.partner_id.as_str()).or_default().$field.push(item);
+        Index { data, by_partner: OnceLock::new(), won_keys: OnceLock::new(), opportunities: OnceLock::new(), won_links: OnceLock::new() }
+    }
+
+    fn by_partner(&self) -> &HashMap<&'a str, PartnerData<'a>> {
+        self.by_partner.get_or_init(|| {
+            let data = self.data;
+            let mut by_partner: HashMap<&str, PartnerData> = HashMap::new();
+            macro_rules! group {
+                ($list:expr, $field:ident) => {
+                    for item in &$list {
+                        by_partner.entry(item.partner_id.as_str()).or_default().$field.push(item);
+                    }
+                };
+            }
+            group!(data.deal_registrations, dealregs);
+            group!(data.trainings, trainings);
+            group!(data.certifications, certifications);
+            group!(data.portal_activity, portal);
+            group!(data.events, events);
+            group!(data.mdf_allocations, mdf_allocations);
+            group!(data.mdf_requests, mdf_requests);
+            group!(data.csat_responses, csat);
+            group!(data.nps_responses, nps);
+            group!(data.implementations, implementations);
+            group!(data.support_tickets, tickets);
+            group!(data.partner_costs, costs);
+            by_partner
+        })
+    }
+
+    /// A registration is won when an opportunity it names (by golden id, by the
+    /// source's own id, or by registration id) is won.
+    fn won_keys(&self) -> &HashSet<&'a str> {
+        self.won_keys.get_or_init(|| {
+            let mut won_keys = HashSet::new();
+            for o in self.data.opportunities.iter().filter(|o| o.stage == Stage::ClosedWon) {
+                won_keys.insert(o.opportunity_id.as_str());
+                if let Some((_, external)) = o.opportunity_id.split_once(':') {
+                    won_keys.insert(external);
                 }
-            };
-        }
-        group!(data.deal_registrations, dealregs);
-        group!(data.trainings, trainings);
-        group!(data.certifications, certifications);
-        group!(data.portal_activity, portal);
-        group!(data.events, events);
-        group!(data.mdf_allocations, mdf_allocations);
-        group!(data.mdf_requests, mdf_requests);
-        group!(data.csat_responses, csat);
-        group!(data.nps_responses, nps);
-        group!(data.implementations, implementations);
-        group!(data.support_tickets, tickets);
-        group!(data.partner_costs, costs);
-        // A registration is won when an opportunity it names (by golden id, by the
-        // source's own id, or by registration id) is won.
-        let mut won_keys = HashSet::new();
-        for o in data.opportunities.iter().filter(|o| o.stage == Stage::ClosedWon) {
-            won_keys.insert(o.opportunity_id.as_str());
-            if let Some((_, external)) = o.opportunity_id.split_once(':') {
-                won_keys.insert(external);
+                if let Some(reg) = &o.deal_registration_id {
+                    won_keys.insert(reg.as_str());
+                }
             }
-            if let Some(reg) = &o.deal_registration_id {
-                won_keys.insert(reg.as_str());
+            won_keys
+        })
+    }
+
+    fn opportunities(&self) -> &OpportunityIndex<'a> {
+        self.opportunities.get_or_init(|| OpportunityIndex::new(&self.data.opportunities, &self.data.links, &self.data.targets))
+    }
+
+    fn won_links(&self) -> &WonLinks<'a> {
+        self.won_links.get_or_init(|| {
+            let mut slot: HashMap<&str, usize> = HashMap::new();
+            let mut versions: Vec<Vec<(NaiveDate, Decimal)>> = Vec::new();
+            for o in self.data.opportunities.iter().filter(|o| o.stage == Stage::ClosedWon) {
+                let i = *slot.entry(o.opportunity_id.as_str()).or_insert_with(|| {
+                    versions.push(Vec::new());
+                    versions.len() - 1
+                });
+                versions[i].push((o.close_date, o.amount));
+            }
+            let links = self
+                .data
+                .links
+                .iter()
+                .filter_map(|l| slot.get(l.opportunity_id.as_str()).map(|&i| (l.partner_id.as_str(), l.split, i)))
+                .collect();
+            WonLinks { links, versions }
+        })
+    }
+
+    /// Builds the groupings on two threads at once (the opportunity links on one, the
+    /// rest on the other), before many periods need them.
+    pub(crate) fn build_all(&self, trailing: bool) {
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                self.opportunities();
+            });
+            if trailing {
+                self.won_links();
+            }
+            self.by_partner();
+            self.won_keys();
+        });
+    }
+
+    /// Closed-won credited revenue per partner over the four quarters ending with
+    /// `period`: the same as [`crate::trailing_revenue`], from the index.
+    pub fn trailing_revenue(&self, calendar: &FiscalCalendar, period: FiscalPeriod) -> HashMap<String, Decimal> {
+        let start = calendar.start(period.prev().prev().prev());
+        let end = calendar.end(period);
+        let won = self.won_links();
+        let mut out: HashMap<String, Decimal> = HashMap::new();
+        for &(partner_id, split, i) in &won.links {
+            // Of several won opportunities with one id, the last one in range counts.
+            if let Some((_, amount)) = won.versions[i].iter().rev().find(|(d, _)| start <= *d && *d <= end) {
+                *out.entry(partner_id.to_string()).or_default() += *amount * split;
             }
         }
-        Index { data, by_partner, won_keys }
+        out
     }
 
     /// Every fiscal quarter the dataset has data in: opportunity close dates and targets.
@@ -155,8 +237,8 @@ pub fn partner_metrics(
     as_of: NaiveDate,
     settings: MetricSettings,
 ) -> Vec<MetricRow> {
-    let data = index.data;
-    let kpis = opportunity_kpis(calendar, partner_ids, &data.opportunities, &data.links, &data.targets, period, as_of);
+    let kpis = kpis_of(calendar, index.opportunities(), partner_ids, period, as_of);
+    let (by_partner, won_keys) = (index.by_partner(), index.won_keys());
     let (start, end) = (calendar.start(period), calendar.end(period));
     let in_period = |d: NaiveDate| start <= d && d <= end;
     let empty = PartnerData::default();
@@ -165,7 +247,7 @@ pub fn partner_metrics(
             let mut row =
                 MetricRow { partner_id: k.partner_id.clone(), period, as_of, values: vec![None; CATALOG.len()], health: Health::default() };
             opportunity_values(&mut row, k);
-            let p = index.by_partner.get(k.partner_id.as_str()).unwrap_or(&empty);
+            let p = by_partner.get(k.partner_id.as_str()).unwrap_or(&empty);
 
             // Deal registrations submitted in the period.
             let regs: Vec<_> = p.dealregs.iter().filter(|r| in_period(r.submitted_at.date())).collect();
@@ -175,8 +257,8 @@ pub fn partner_metrics(
                 .iter()
                 .filter(|r| {
                     r.status == "won"
-                        || index.won_keys.contains(r.registration_id.as_str())
-                        || r.opportunity_id.as_deref().is_some_and(|o| index.won_keys.contains(o))
+                        || won_keys.contains(r.registration_id.as_str())
+                        || r.opportunity_id.as_deref().is_some_and(|o| won_keys.contains(o))
                 })
                 .count();
             let submitted = Decimal::from(regs.len() as i64);
@@ -260,7 +342,7 @@ pub fn partner_metrics(
 
 /// Certifications of `partner_id` expiring in (as_of, as_of + days]: (certification, person, expiry).
 pub fn expiring_certifications(index: &Index, partner_id: &str, as_of: NaiveDate, days: i64) -> Vec<(String, Option<String>, NaiveDate)> {
-    let Some(p) = index.by_partner.get(partner_id) else { return Vec::new() };
+    let Some(p) = index.by_partner().get(partner_id) else { return Vec::new() };
     let until = as_of + chrono::Duration::days(days);
     let mut out: Vec<_> = p
         .certifications

@@ -95,6 +95,53 @@ fn ratio_pct(numerator: Decimal, denominator: Option<Decimal>) -> Option<Decimal
     denominator.filter(|d| !d.is_zero()).map(|d| numerator / d * Decimal::ONE_HUNDRED)
 }
 
+/// One link of an opportunity to a partner, reduced to what the opportunity family
+/// reads: its dates, stage, role and credited amount (amount × split).
+#[derive(Debug, Clone, Copy)]
+struct Credit {
+    close_date: NaiveDate,
+    created_date: Option<NaiveDate>,
+    stage: Stage,
+    credited: Decimal,
+    sourced: bool,
+}
+
+/// The opportunities and targets grouped by partner, built once and reused for every
+/// period: each partner's links in their original order (so that sums add up in the
+/// same order as a direct pass over the links) with the credited amount computed once.
+#[derive(Debug, Default)]
+pub(crate) struct OpportunityIndex<'a> {
+    credits: HashMap<&'a str, Vec<Credit>>,
+    targets: HashMap<(&'a str, FiscalPeriod), Decimal>,
+}
+
+impl<'a> OpportunityIndex<'a> {
+    /// Groups the links by partner. A link to an unknown opportunity is left out; of
+    /// opportunities sharing an id the last one counts; of targets for the same
+    /// (partner, period) the last row wins.
+    pub(crate) fn new(opportunities: &'a [Opportunity], links: &'a [OpportunityPartner], targets: &'a [Target]) -> Self {
+        let mut by_id: HashMap<&str, &Opportunity> = HashMap::with_capacity(opportunities.len());
+        by_id.extend(opportunities.iter().map(|o| (o.opportunity_id.as_str(), o)));
+        let mut credits: HashMap<&str, Vec<Credit>> = HashMap::new();
+        for link in links {
+            if let Some(o) = by_id.get(link.opportunity_id.as_str()) {
+                credits.entry(link.partner_id.as_str()).or_default().push(Credit {
+                    close_date: o.close_date,
+                    created_date: o.created_date,
+                    stage: o.stage,
+                    credited: o.amount * link.split,
+                    sourced: link.role == PartnerRole::Sourced,
+                });
+            }
+        }
+        let mut target_of: HashMap<(&str, FiscalPeriod), Decimal> = HashMap::new();
+        for t in targets {
+            target_of.insert((t.partner_id.as_str(), t.period), t.amount);
+        }
+        OpportunityIndex { credits, targets: target_of }
+    }
+}
+
 /// Computes the opportunity-family metrics for every partner in `partner_ids`, for
 /// `period` as of `as_of`. Targets: the last row for a (partner, period) wins.
 pub fn opportunity_kpis(
@@ -106,27 +153,26 @@ pub fn opportunity_kpis(
     period: FiscalPeriod,
     as_of: NaiveDate,
 ) -> Vec<KpiRow> {
-    let by_id: HashMap<&str, &Opportunity> = opportunities.iter().map(|o| (o.opportunity_id.as_str(), o)).collect();
-    let mut links_of: HashMap<&str, Vec<(&Opportunity, &OpportunityPartner)>> = HashMap::new();
-    for link in links {
-        if let Some(o) = by_id.get(link.opportunity_id.as_str()) {
-            links_of.entry(link.partner_id.as_str()).or_default().push((o, link));
-        }
-    }
-    let mut target_of: HashMap<(&str, FiscalPeriod), Decimal> = HashMap::new();
-    for t in targets {
-        target_of.insert((t.partner_id.as_str(), t.period), t.amount);
-    }
+    kpis_of(calendar, &OpportunityIndex::new(opportunities, links, targets), partner_ids, period, as_of)
+}
+
+/// [`opportunity_kpis`] over an index built once.
+pub(crate) fn kpis_of(
+    calendar: &FiscalCalendar,
+    index: &OpportunityIndex,
+    partner_ids: &[String],
+    period: FiscalPeriod,
+    as_of: NaiveDate,
+) -> Vec<KpiRow> {
     let (start, end) = (calendar.start(period), calendar.end(period));
     let prev = period.prev();
     let (prev_start, prev_end) = (calendar.start(prev), calendar.end(prev));
     let ytd_start = calendar.year_start(period.year);
     let ytd_end = end.min(as_of);
-    let empty = Vec::new();
     partner_ids
         .iter()
         .map(|partner_id| {
-            let mine = links_of.get(partner_id.as_str()).unwrap_or(&empty);
+            let mine = index.credits.get(partner_id.as_str()).map_or(&[][..], Vec::as_slice);
             let mut row = KpiRow {
                 partner_id: partner_id.clone(),
                 period,
@@ -136,7 +182,7 @@ pub fn opportunity_kpis(
                 revenue_influenced: Decimal::ZERO,
                 revenue_prev: Decimal::ZERO,
                 revenue_ytd: Decimal::ZERO,
-                target: target_of.get(&(partner_id.as_str(), period)).copied(),
+                target: index.targets.get(&(partner_id.as_str(), period)).copied(),
                 growth_pct: None,
                 attainment_pct: None,
                 pipeline_count: 0,
@@ -152,14 +198,14 @@ pub fn opportunity_kpis(
                 sales_cycle_days: None,
             };
             let (mut closing_in_period, mut cycle_sum, mut cycle_n) = (0i64, 0i64, 0i64);
-            for (o, link) in mine {
-                let credited = o.amount * link.split;
-                let sourced = link.role == PartnerRole::Sourced;
-                let in_period = start <= o.close_date && o.close_date <= end;
+            for c in mine {
+                let credited = c.credited;
+                let sourced = c.sourced;
+                let in_period = start <= c.close_date && c.close_date <= end;
                 if in_period {
                     closing_in_period += 1;
                 }
-                match o.stage {
+                match c.stage {
                     Stage::ClosedWon => {
                         if in_period {
                             row.revenue += credited;
@@ -169,15 +215,15 @@ pub fn opportunity_kpis(
                                 row.revenue_influenced += credited;
                             }
                             row.won_count += 1;
-                            if let Some(created) = o.created_date {
-                                cycle_sum += (o.close_date - created).num_days();
+                            if let Some(created) = c.created_date {
+                                cycle_sum += (c.close_date - created).num_days();
                                 cycle_n += 1;
                             }
                         }
-                        if prev_start <= o.close_date && o.close_date <= prev_end {
+                        if prev_start <= c.close_date && c.close_date <= prev_end {
                             row.revenue_prev += credited;
                         }
-                        if ytd_start <= o.close_date && o.close_date <= ytd_end {
+                        if ytd_start <= c.close_date && c.close_date <= ytd_end {
                             row.revenue_ytd += credited;
                         }
                     }
@@ -187,7 +233,7 @@ pub fn opportunity_kpis(
                         }
                     }
                     _ => {
-                        if o.created_date.is_none_or(|c| c <= as_of) {
+                        if c.created_date.is_none_or(|d| d <= as_of) {
                             row.pipeline_count += 1;
                             row.pipeline_value += credited;
                             if sourced {

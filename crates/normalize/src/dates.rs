@@ -28,6 +28,12 @@ impl DateOrder {
 /// first, a second number above 12 means month first. `None` when the column does
 /// not say (every value ≤ 12/12) or contradicts itself.
 pub fn infer_date_order<'a>(values: impl IntoIterator<Item = &'a str>) -> Option<DateOrder> {
+    date_order_of(date_order_votes(values))
+}
+
+/// What `values` say about a column's date order: (some value is day first, some value
+/// is month first). Votes of parts of a column combine with `or`.
+pub(crate) fn date_order_votes<'a>(values: impl IntoIterator<Item = &'a str>) -> (bool, bool) {
     let (mut day_first, mut month_first) = (false, false);
     for value in values {
         if let Some((a, b, _)) = numeric_parts(value.trim()) {
@@ -37,8 +43,17 @@ pub fn infer_date_order<'a>(values: impl IntoIterator<Item = &'a str>) -> Option
             if b > 12 && a <= 12 {
                 month_first = true;
             }
+            if day_first && month_first {
+                // Contradicted: nothing further changes the answer.
+                break;
+            }
         }
     }
+    (day_first, month_first)
+}
+
+/// The date order a column's votes decide.
+pub(crate) fn date_order_of((day_first, month_first): (bool, bool)) -> Option<DateOrder> {
     match (day_first, month_first) {
         (true, false) => Some(DateOrder::DayFirst),
         (false, true) => Some(DateOrder::MonthFirst),
@@ -48,7 +63,8 @@ pub fn infer_date_order<'a>(values: impl IntoIterator<Item = &'a str>) -> Option
 
 /// `a/b/yyyy` or `a-b-yyyy` (not ISO, not dotted): the three numbers.
 fn numeric_parts(text: &str) -> Option<(u32, u32, i32)> {
-    let date_part = text.split([' ', 'T']).next()?;
+    // Up to the first space or `T` (both ASCII, so the cut is on a character boundary).
+    let date_part = text.get(..text.bytes().position(|b| b == b' ' || b == b'T').unwrap_or(text.len()))?;
     let sep = if date_part.contains('/') {
         '/'
     } else if date_part.contains('-') {
@@ -62,6 +78,36 @@ fn numeric_parts(text: &str) -> Option<(u32, u32, i32)> {
         return None;
     }
     Some((a.parse().ok()?, b.parse().ok()?, parse_year(c)?))
+}
+
+/// The digits of `bytes` as a number (all of them must be ASCII digits).
+fn digits(bytes: &[u8]) -> Option<u32> {
+    bytes.iter().try_fold(0u32, |n, b| b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0')))
+}
+
+/// Exactly `YYYY-MM-DD` naming a valid date: the common case, read without the
+/// general format parser (which gives the same date for it).
+fn iso_date(text: &str) -> Option<NaiveDate> {
+    let b = text.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(i32::try_from(digits(&b[..4])?).ok()?, digits(&b[5..7])?, digits(&b[8..])?)
+}
+
+/// Exactly `YYYY-MM-DDTHH:MM:SS` (or with a space for `T`) naming a valid time, without
+/// leap seconds: read without the general format parser (which gives the same result).
+fn iso_datetime(text: &str) -> Option<NaiveDateTime> {
+    let b = text.as_bytes();
+    if b.len() != 19 || !(b[10] == b'T' || b[10] == b' ') || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let date = iso_date(text.get(..10)?)?;
+    let (h, m, s) = (digits(&b[11..13])?, digits(&b[14..16])?, digits(&b[17..])?);
+    if s >= 60 {
+        return None;
+    }
+    date.and_hms_opt(h, m, s)
 }
 
 fn parse_year(text: &str) -> Option<i32> {
@@ -98,6 +144,9 @@ pub fn parse_date(text: &str, order: Option<DateOrder>) -> Result<NaiveDate, Str
     }
     // ISO date, optionally with a time part.
     let head = t.split(['T', ' ']).next().unwrap_or(t);
+    if let Some(d) = iso_date(head) {
+        return Ok(d);
+    }
     for fmt in ["%Y-%m-%d", "%Y/%m/%d", "%Y%m%d"] {
         if (fmt != "%Y%m%d" || head.len() == 8)
             && let Ok(d) = NaiveDate::parse_from_str(head, fmt)
@@ -151,6 +200,9 @@ pub fn parse_date(text: &str, order: Option<DateOrder>) -> Result<NaiveDate, Str
 /// Parses a date and time (`2026-03-04T10:15:00`, `2026-03-04 10:15`); a bare date is midnight.
 pub fn parse_datetime(text: &str, order: Option<DateOrder>) -> Result<NaiveDateTime, String> {
     let t = text.trim();
+    if let Some(dt) = iso_datetime(t.trim_end_matches('Z')) {
+        return Ok(dt);
+    }
     for fmt in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"] {
         if let Ok(dt) = NaiveDateTime::parse_from_str(t.trim_end_matches('Z'), fmt) {
             return Ok(dt);
@@ -170,6 +222,24 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn the_iso_shortcuts_agree_with_the_format_parser() {
+        for text in
+            ["2026-03-04", "1999-12-31", "2024-02-29", "2026-02-29", "2026-13-01", "2026-00-10", "0000-01-01", "2026-3-04", "20260304"]
+        {
+            if let Some(d) = iso_date(text) {
+                assert_eq!(Ok(d), NaiveDate::parse_from_str(text, "%Y-%m-%d"), "{text}");
+            }
+        }
+        for text in ["2026-03-04T10:15:00", "2026-03-04 23:59:59", "2026-03-04T24:00:00", "2026-03-04T10:15:60", "2026-02-30T10:15:00"] {
+            let general = ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"].iter().find_map(|f| NaiveDateTime::parse_from_str(text, f).ok());
+            if let Some(dt) = iso_datetime(text) {
+                assert_eq!(Some(dt), general, "{text}");
+            }
+        }
+        assert_eq!(iso_datetime("2026-03-04T10:15:00"), Some(d(2026, 3, 4).and_hms_opt(10, 15, 0).unwrap()));
     }
 
     #[test]

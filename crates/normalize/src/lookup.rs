@@ -4,6 +4,7 @@
 use crate::key::normalize_key;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
+use std::sync::Mutex;
 use watershed_config::Mappings;
 use watershed_model::Stage;
 
@@ -21,14 +22,63 @@ pub struct Suggestion {
 /// Similarity of two matching keys, 0–1: the better of Jaro-Winkler on the whole key
 /// (typos, misspellings) and Sørensen-Dice on its words (reordered or dropped words).
 pub fn similarity(a: &str, b: &str) -> f64 {
-    let words_a: std::collections::BTreeSet<&str> = a.split(' ').filter(|w| !w.is_empty()).collect();
-    let words_b: std::collections::BTreeSet<&str> = b.split(' ').filter(|w| !w.is_empty()).collect();
+    similarity_of_words(a, &words(a), b, &words(b))
+}
+
+/// The distinct words of a matching key, sorted.
+fn words(key: &str) -> Vec<&str> {
+    let mut list: Vec<&str> = key.split(' ').filter(|w| !w.is_empty()).collect();
+    list.sort_unstable();
+    list.dedup();
+    list
+}
+
+/// [`similarity`] with both keys' distinct sorted words already at hand.
+fn similarity_of_words<S: AsRef<str>, T: AsRef<str>>(a: &str, words_a: &[S], b: &str, words_b: &[T]) -> f64 {
     let dice = if words_a.is_empty() || words_b.is_empty() {
         0.0
     } else {
-        2.0 * words_a.intersection(&words_b).count() as f64 / (words_a.len() + words_b.len()) as f64
+        let (mut i, mut j, mut common) = (0, 0, 0usize);
+        while i < words_a.len() && j < words_b.len() {
+            match words_a[i].as_ref().cmp(words_b[j].as_ref()) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    common += 1;
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        2.0 * common as f64 / (words_a.len() + words_b.len()) as f64
     };
     strsim::jaro_winkler(a, b).max(dice)
+}
+
+/// Distinct texts a thread remembers the matching key of before it starts over.
+const KEYS_REMEMBERED: usize = 65_536;
+
+thread_local! {
+    /// Matching keys of texts this thread has looked up: the same partner, product,
+    /// region and stage spellings come back on row after row.
+    static KEYS: std::cell::RefCell<HashMap<String, String>> = std::cell::RefCell::new(HashMap::new());
+}
+
+/// `f` of the matching key of `text` ([`normalize_key`], remembered per thread).
+fn with_key<R>(text: &str, f: impl FnOnce(&str) -> R) -> R {
+    KEYS.with(|keys| {
+        let mut keys = keys.borrow_mut();
+        if let Some(key) = keys.get(text) {
+            return f(key);
+        }
+        if keys.len() >= KEYS_REMEMBERED {
+            keys.clear();
+        }
+        let key = normalize_key(text);
+        let out = f(&key);
+        keys.insert(text.to_string(), key);
+        out
+    })
 }
 
 /// A lookup failure: nothing matched, or several things did.
@@ -50,10 +100,26 @@ pub enum LookupError {
     },
 }
 
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default)]
 struct KeyIndex {
     by_key: HashMap<String, Vec<String>>,
     labels: HashMap<String, String>,
+    /// Every key with its distinct sorted words, for suggestions.
+    key_words: HashMap<String, Vec<String>>,
+    /// Suggestions already worked out, by unknown key: the same unknown value tends
+    /// to come back row after row, and each costs a comparison with every key.
+    suggested: Mutex<HashMap<String, Vec<Suggestion>>>,
+}
+
+impl Clone for KeyIndex {
+    fn clone(&self) -> Self {
+        KeyIndex {
+            by_key: self.by_key.clone(),
+            labels: self.labels.clone(),
+            key_words: self.key_words.clone(),
+            suggested: Mutex::default(),
+        }
+    }
 }
 
 impl KeyIndex {
@@ -62,6 +128,10 @@ impl KeyIndex {
         if key.is_empty() {
             return;
         }
+        if !self.key_words.contains_key(&key) {
+            let list = words(&key).into_iter().map(str::to_string).collect();
+            self.key_words.insert(key.clone(), list);
+        }
         let ids = self.by_key.entry(key).or_default();
         if !ids.iter().any(|i| i == id) {
             ids.push(id.to_string());
@@ -69,18 +139,36 @@ impl KeyIndex {
     }
 
     fn get(&self, text: &str) -> Result<&str, LookupError> {
-        let key = normalize_key(text);
-        match self.by_key.get(&key).map(Vec::as_slice) {
-            Some([one]) => Ok(one),
-            Some(many) if !many.is_empty() => Err(LookupError::Ambiguous { key, ids: many.to_vec() }),
-            _ => Err(LookupError::Unknown { suggestions: self.suggest(&key), key }),
-        }
+        let found = with_key(text, |key| match self.by_key.get(key).map(Vec::as_slice) {
+            Some([one]) => Ok(one.as_str()),
+            _ => Err(()),
+        });
+        found.or_else(|()| {
+            let key = normalize_key(text);
+            match self.by_key.get(&key).map(Vec::as_slice) {
+                Some([one]) => Ok(one.as_str()),
+                Some(many) if !many.is_empty() => Err(LookupError::Ambiguous { key, ids: many.to_vec() }),
+                _ => Err(LookupError::Unknown { suggestions: self.suggest(&key), key }),
+            }
+        })
     }
 
     fn suggest(&self, key: &str) -> Vec<Suggestion> {
+        let cached = |m: &Mutex<HashMap<String, Vec<Suggestion>>>| m.lock().unwrap_or_else(|e| e.into_inner()).get(key).cloned();
+        if let Some(list) = cached(&self.suggested) {
+            return list;
+        }
+        let list = self.work_out_suggestions(key);
+        self.suggested.lock().unwrap_or_else(|e| e.into_inner()).insert(key.to_string(), list.clone());
+        list
+    }
+
+    fn work_out_suggestions(&self, key: &str) -> Vec<Suggestion> {
         let mut best: HashMap<&str, f64> = HashMap::new();
+        let key_words = words(key);
+        let no_words = Vec::new();
         for (candidate, ids) in &self.by_key {
-            let score = similarity(key, candidate);
+            let score = similarity_of_words(key, &key_words, candidate, self.key_words.get(candidate).unwrap_or(&no_words));
             for id in ids {
                 let entry = best.entry(id).or_insert(0.0);
                 if score > *entry {
@@ -110,7 +198,10 @@ pub struct Lookups {
     products: KeyIndex,
     product_family: HashMap<String, Option<String>>,
     regions: KeyIndex,
-    stages: HashMap<(String, String), Stage>,
+    /// Raw stage keys per source (`*`: every source).
+    stages: HashMap<String, HashMap<String, Stage>>,
+    /// The canonical stages' own keys.
+    stage_keys: Vec<(String, Stage)>,
     fx: HashMap<(String, i32, u32), Decimal>,
     reporting_currency: String,
     partner_ids: Vec<String>,
@@ -119,7 +210,11 @@ pub struct Lookups {
 impl Lookups {
     /// Builds the indexes. Partner and product ids, names and aliases all match.
     pub fn new(m: &Mappings, reporting_currency: &str) -> Self {
-        let mut l = Lookups { reporting_currency: reporting_currency.to_ascii_uppercase(), ..Default::default() };
+        let mut l = Lookups {
+            reporting_currency: reporting_currency.to_ascii_uppercase(),
+            stage_keys: Stage::ALL.into_iter().map(|s| (normalize_key(s.as_str()), s)).collect(),
+            ..Default::default()
+        };
         for p in &m.partners {
             l.partners.insert(&p.partner_id, &p.partner_id);
             l.partners.insert(&p.name, &p.partner_id);
@@ -143,7 +238,7 @@ impl Lookups {
             l.regions.insert(region, region);
         }
         for s in &m.stages {
-            l.stages.insert((s.source.clone(), normalize_key(&s.raw_stage)), s.stage);
+            l.stages.entry(s.source.clone()).or_default().insert(normalize_key(&s.raw_stage), s.stage);
         }
         for r in &m.fx_rates {
             l.fx.insert((r.currency.clone(), r.month.0, r.month.1), r.rate);
@@ -176,12 +271,10 @@ impl Lookups {
     /// The canonical stage for `source`'s raw stage name: the source's own mapping,
     /// then a `*` mapping, then the canonical names themselves.
     pub fn stage(&self, source: &str, raw: &str) -> Option<Stage> {
-        let key = normalize_key(raw);
-        self.stages
-            .get(&(source.to_string(), key.clone()))
-            .or_else(|| self.stages.get(&("*".to_string(), key.clone())))
-            .copied()
-            .or_else(|| Stage::ALL.into_iter().find(|s| normalize_key(s.as_str()) == key))
+        with_key(raw, |key| {
+            let mapped = |source: &str| self.stages.get(source).and_then(|m| m.get(key)).copied();
+            mapped(source).or_else(|| mapped("*")).or_else(|| self.stage_keys.iter().find(|(k, _)| k == key).map(|(_, s)| *s))
+        })
     }
 
     /// Candidates for an unknown raw stage of `source`: canonical stages whose name or
@@ -189,8 +282,7 @@ impl Lookups {
     pub fn stage_suggestions(&self, raw: &str) -> Vec<Suggestion> {
         let key = normalize_key(raw);
         let mut best: HashMap<Stage, f64> = HashMap::new();
-        let candidates =
-            self.stages.iter().map(|((_, k), s)| (k.clone(), *s)).chain(Stage::ALL.iter().map(|s| (normalize_key(s.as_str()), *s)));
+        let candidates = self.stages.values().flat_map(|m| m.iter().map(|(k, s)| (k.clone(), *s))).chain(self.stage_keys.iter().cloned());
         for (candidate, stage) in candidates {
             let score = strsim::jaro_winkler(&key, &candidate);
             let entry = best.entry(stage).or_insert(0.0);

@@ -28,24 +28,50 @@ pub fn is_currency_code(text: &str) -> bool {
 /// Whether a column writes decimals with a comma (`12.500,00`, `1,5`): decided from
 /// all its values so that `1.250` is read the same way in every row.
 pub fn infer_decimal_comma<'a>(values: impl IntoIterator<Item = &'a str>) -> bool {
+    let (comma, point) = decimal_votes(values);
+    comma > point
+}
+
+/// How many of `values` read as decimal comma and as decimal point. Votes of parts of
+/// a column add up.
+pub(crate) fn decimal_votes<'a>(values: impl IntoIterator<Item = &'a str>) -> (usize, usize) {
     let (mut comma, mut point) = (0usize, 0usize);
     for v in values {
-        let digits: String = v.chars().filter(|c| c.is_ascii_digit() || *c == '.' || *c == ',').collect();
-        let (last_comma, last_point) = (digits.rfind(','), digits.rfind('.'));
+        // Positions within the value's digits, points and commas (without collecting them).
+        let (mut len, mut last_comma, mut last_point) = (0usize, None, None);
+        for c in v.chars() {
+            match c {
+                ',' => last_comma = Some(len),
+                '.' => last_point = Some(len),
+                c if c.is_ascii_digit() => {}
+                _ => continue,
+            }
+            len += 1;
+        }
         match (last_comma, last_point) {
             (Some(c), Some(p)) if c > p => comma += 1,
             (Some(_), Some(_)) => point += 1,
-            (Some(c), None) if digits.len() - c - 1 != 3 || digits.matches(',').count() > 1 && digits.len() - c - 1 != 3 => comma += 1,
-            (None, Some(p)) if digits.len() - p - 1 != 3 => point += 1,
+            (Some(c), None) if len - c - 1 != 3 => comma += 1,
+            (None, Some(p)) if len - p - 1 != 3 => point += 1,
             _ => {}
         }
     }
-    comma > point
+    (comma, point)
 }
 
 /// Parses an amount. With `decimal_comma`, `,` is the decimal separator and `.` groups thousands.
 pub fn parse_amount(text: &str, decimal_comma: bool) -> Result<ParsedAmount, String> {
     let original = text.trim();
+    // Plain digits with at most a decimal point (no sign, symbol, grouping or suffix):
+    // the general path below would read exactly this text, so read it directly.
+    let plain_point = |b: u8| b.is_ascii_digit() || (b == b'.' && !decimal_comma);
+    if !original.is_empty()
+        && original.bytes().all(plain_point)
+        && original.bytes().filter(|b| *b == b'.').count() <= 1
+        && let Ok(value) = Decimal::from_str(original)
+    {
+        return Ok(ParsedAmount { value, currency: None });
+    }
     let fail = || format!("`{original}` is not an amount");
     let mut t = original.replace(['\u{a0}', '\u{202f}', ' ', '\''], "");
     if t.is_empty() {
@@ -112,6 +138,19 @@ mod tests {
 
     fn dec(s: &str) -> Decimal {
         Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn plain_amounts_read_directly_as_the_general_path_reads_them() {
+        for v in ["12500.00", "0.5", "100", "007", "1.", ".5", "123456789012345678.25", "1.000"] {
+            let direct = parse_amount(v, false).unwrap();
+            let general = parse_amount(&format!("${v}"), false).unwrap();
+            assert_eq!((direct.value.to_string(), direct.value.scale()), (general.value.to_string(), general.value.scale()), "{v}");
+            assert_eq!(direct.currency, None);
+        }
+        // With decimal commas a point groups thousands: not the direct path.
+        assert_eq!(parse_amount("1.000", true).unwrap().value, Decimal::from(1000));
+        assert_eq!(parse_amount("1000", true).unwrap().value, Decimal::from(1000));
     }
 
     #[test]

@@ -1,11 +1,10 @@
 //! One source row → one canonical record, or a [`Rejection`] that sends it to quarantine.
 
-use crate::dates::{DateOrder, infer_date_order, parse_date, parse_datetime};
+use crate::dates::{DateOrder, date_order_of, date_order_votes, parse_date, parse_datetime};
 use crate::lookup::{LookupError, Lookups, Suggestion};
-use crate::money::{infer_decimal_comma, parse_amount};
+use crate::money::{decimal_votes, parse_amount};
 use chrono::Datelike;
 use rust_decimal::Decimal;
-use std::collections::HashMap;
 use watershed_model::{Entity, FieldKind, FiscalPeriod, PartnerRole, SourceOpportunity, Value, round_money};
 
 /// Why a row cannot enter the governed dataset: which field, its value, the reason and
@@ -55,7 +54,11 @@ impl Rejection {
 
 /// The empty-value markers of DESIGN: empty, `NULL`, `N/A`, `-`, `#N/A` (any case).
 pub fn is_missing(text: &str) -> bool {
-    let t = text.trim();
+    is_missing_trimmed(text.trim())
+}
+
+/// [`is_missing`] of text already trimmed.
+fn is_missing_trimmed(t: &str) -> bool {
     t.is_empty() || t == "-" || t.eq_ignore_ascii_case("null") || t.eq_ignore_ascii_case("n/a") || t.eq_ignore_ascii_case("#n/a")
 }
 
@@ -75,9 +78,13 @@ impl ColumnBinding {
             .iter()
             .enumerate()
             .filter(|(_, f)| **f == Some(field))
-            .filter_map(|(i, _)| row.get(i).map(String::as_str))
-            .find(|v| !is_missing(v))
-            .map(str::trim)
+            .filter_map(|(i, _)| row.get(i).map(|v| v.trim()))
+            .find(|v| !is_missing_trimmed(v))
+    }
+
+    /// The columns that feed `field`, in order.
+    fn columns_of(&self, field: &str) -> Vec<usize> {
+        self.columns.iter().enumerate().filter(|(_, f)| **f == Some(field)).map(|(i, _)| i).collect()
     }
 
     /// Whether some column feeds `field`.
@@ -100,41 +107,127 @@ pub struct InputContext {
     pub fixed_partner: Option<String>,
     /// Currency of amounts that name none.
     pub default_currency: Option<String>,
-    date_orders: HashMap<&'static str, Option<DateOrder>>,
-    decimal_comma: HashMap<&'static str, bool>,
+    /// Per field some column feeds: its columns, date order and decimal comma.
+    fields: Vec<FieldFormat>,
+}
+
+/// How one field is read in an input.
+#[derive(Debug, Clone)]
+struct FieldFormat {
+    name: &'static str,
+    columns: Vec<usize>,
+    date_order: Option<DateOrder>,
+    decimal_comma: bool,
+}
+
+/// Fewer rows than twice this are not worth a second thread for inferring formats.
+const ROWS_PER_THREAD: usize = 4096;
+
+/// What part of a column says about its format.
+enum Votes {
+    /// Not a date or decimal column (or its date order is configured).
+    None,
+    /// (day first, month first).
+    Date((bool, bool)),
+    /// (decimal comma, decimal point).
+    Decimal((usize, usize)),
+}
+
+impl Votes {
+    /// The votes of two parts of a column together.
+    fn and(self, other: Votes) -> Votes {
+        match (self, other) {
+            (Votes::Date((a, b)), Votes::Date((c, d))) => Votes::Date((a || c, b || d)),
+            (Votes::Decimal((a, b)), Votes::Decimal((c, d))) => Votes::Decimal((a + c, b + d)),
+            (v, _) => v,
+        }
+    }
+}
+
+/// The first non-missing value among `columns` of `row`, trimmed.
+fn first_value<'a>(row: &'a [String], columns: &[usize]) -> Option<&'a str> {
+    columns.iter().filter_map(|&i| row.get(i).map(|v| trim(v))).find(|v| !is_missing_trimmed(v))
+}
+
+/// `text.trim()`, without looking further when the text starts and ends with a
+/// visible ASCII character (which no trimming removes).
+fn trim(text: &str) -> &str {
+    let visible = |b: Option<&u8>| b.is_some_and(|b| (0x21..0x7F).contains(b));
+    let bytes = text.as_bytes();
+    if visible(bytes.first()) && visible(bytes.last()) { text } else { text.trim() }
 }
 
 impl InputContext {
-    /// Decides the column-level formats from all `rows` of the input.
-    pub fn infer(
+    /// Decides the column-level formats from all `rows` of the input (each row a
+    /// `Vec<String>`, a `&[String]` or anything else that is a slice of cells).
+    pub fn infer<R: AsRef<[String]> + Sync>(
         source: &str,
         entity: Entity,
         binding: ColumnBinding,
-        rows: &[Vec<String>],
+        rows: &[R],
         date_format: Option<&str>,
         fixed_partner: Option<String>,
         default_currency: Option<String>,
     ) -> Self {
         let configured = date_format.and_then(DateOrder::from_format);
-        let mut date_orders = HashMap::new();
-        let mut decimal_comma = HashMap::new();
+        let mut fields: Vec<FieldFormat> = Vec::new();
+        let mut kinds = Vec::new();
         for spec in entity.fields() {
-            let values = || rows.iter().filter_map(|r| binding.get(r, spec.name));
-            match spec.kind {
-                FieldKind::Date | FieldKind::DateTime => {
-                    date_orders.insert(spec.name, configured.or_else(|| infer_date_order(values())));
-                }
-                FieldKind::Decimal => {
-                    decimal_comma.insert(spec.name, infer_decimal_comma(values()));
-                }
+            let columns = binding.columns_of(spec.name);
+            if !columns.is_empty() {
+                fields.push(FieldFormat { name: spec.name, columns, date_order: None, decimal_comma: false });
+                kinds.push(spec.kind);
+            }
+        }
+        // The votes of every date and decimal column, over the rows on every core.
+        let votes_of = |rows: &[R]| -> Vec<Votes> {
+            fields
+                .iter()
+                .zip(&kinds)
+                .map(|(f, kind)| {
+                    let values = || rows.iter().filter_map(|r| first_value(r.as_ref(), &f.columns));
+                    match kind {
+                        FieldKind::Date | FieldKind::DateTime if configured.is_none() => Votes::Date(date_order_votes(values())),
+                        FieldKind::Decimal => Votes::Decimal(decimal_votes(values())),
+                        _ => Votes::None,
+                    }
+                })
+                .collect()
+        };
+        let votes = if rows.len() >= ROWS_PER_THREAD * 2 {
+            let (first, second) = rows.split_at(rows.len() / 2);
+            std::thread::scope(|scope| {
+                let other = scope.spawn(|| votes_of(second));
+                let mine = votes_of(first);
+                let theirs = other.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+                mine.into_iter().zip(theirs).map(|(a, b)| a.and(b)).collect()
+            })
+        } else {
+            votes_of(rows)
+        };
+        for ((f, kind), v) in fields.iter_mut().zip(&kinds).zip(votes) {
+            match (kind, v) {
+                (FieldKind::Date | FieldKind::DateTime, Votes::Date(v)) => f.date_order = date_order_of(v),
+                (FieldKind::Date | FieldKind::DateTime, _) => f.date_order = configured,
+                (FieldKind::Decimal, Votes::Decimal((comma, point))) => f.decimal_comma = comma > point,
                 _ => {}
             }
         }
-        InputContext { source: source.to_string(), entity, binding, fixed_partner, default_currency, date_orders, decimal_comma }
+        // Fields bound to columns but not of the entity (none today) are still readable.
+        for name in binding.columns.iter().flatten() {
+            if !fields.iter().any(|f| f.name == *name) {
+                fields.push(FieldFormat { name, columns: binding.columns_of(name), date_order: None, decimal_comma: false });
+            }
+        }
+        InputContext { source: source.to_string(), entity, binding, fixed_partner, default_currency, fields }
+    }
+
+    fn format(&self, field: &str) -> Option<&FieldFormat> {
+        self.fields.iter().find(|f| f.name == field)
     }
 
     fn get<'a>(&self, row: &'a [String], field: &str) -> Option<&'a str> {
-        self.binding.get(row, field)
+        first_value(row, &self.format(field)?.columns)
     }
 
     fn required<'a>(&self, row: &'a [String], field: &str) -> Result<&'a str, Rejection> {
@@ -150,19 +243,19 @@ impl InputContext {
 
     fn date(&self, row: &[String], field: &'static str) -> Result<Option<chrono::NaiveDate>, Rejection> {
         let Some(text) = self.get(row, field) else { return Ok(None) };
-        let order = self.date_orders.get(field).copied().flatten();
+        let order = self.format(field).and_then(|f| f.date_order);
         parse_date(text, order).map(Some).map_err(|e| Rejection::new(field, Some(text), format!("{field}: {e}")))
     }
 
     fn datetime(&self, row: &[String], field: &'static str) -> Result<Option<chrono::NaiveDateTime>, Rejection> {
         let Some(text) = self.get(row, field) else { return Ok(None) };
-        let order = self.date_orders.get(field).copied().flatten();
+        let order = self.format(field).and_then(|f| f.date_order);
         parse_datetime(text, order).map(Some).map_err(|e| Rejection::new(field, Some(text), format!("{field}: {e}")))
     }
 
     fn decimal(&self, row: &[String], field: &'static str) -> Result<Option<crate::money::ParsedAmount>, Rejection> {
         let Some(text) = self.get(row, field) else { return Ok(None) };
-        let comma = self.decimal_comma.get(field).copied().unwrap_or(false);
+        let comma = self.format(field).is_some_and(|f| f.decimal_comma);
         parse_amount(text, comma).map(Some).map_err(|e| Rejection::new(field, Some(text), format!("{field}: {e}")))
     }
 
@@ -445,6 +538,15 @@ mod tests {
         assert_eq!(v, vec![Value::Text("P001".into()), Value::Text("FY2026-Q3".into()), Value::Decimal(Decimal::from(120000))]);
         let e = normalize_entity_row(&c, &lookups(), &rows[1]).unwrap_err();
         assert_eq!(e.field, "period");
+    }
+
+    #[test]
+    fn the_trim_shortcut_trims_like_trim() {
+        for t in
+            ["", " ", "a", " a", "a ", "\ta\n", "\u{a0}a\u{a0}", "a\u{3000}", "\u{85}", "x y", "\u{b}a\u{c}", "\u{1c}a\u{1f}", "é", " é "]
+        {
+            assert_eq!(trim(t), t.trim(), "{t:?}");
+        }
     }
 
     #[test]

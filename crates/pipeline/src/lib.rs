@@ -10,17 +10,19 @@ mod classify;
 pub mod explain;
 mod progress;
 mod report;
+mod rows;
 pub mod scorecard;
 
 pub use progress::{NoProgress, Progress, StageClock};
 pub use report::{RunReport, RunStatus, SourceSummary};
 
 use chrono::Utc;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use watershed_config::{PartnerAssignment, Project, SourceConfig};
 use watershed_ingest::{FilesSource, Input, ReadOptions, Source, bind_columns, read_file};
 use watershed_model::Entity;
-use watershed_normalize::{InputContext, Lookups, Rejection, normalize_entity_row, normalize_opportunity};
+use watershed_normalize::{InputContext, Lookups, Rejection};
 use watershed_resolve::{HumanDecision, MatchSettings, ResolveRecord, resolve_with};
 use watershed_store::{QuarantineEntry, Store, StoreError, ViolationEntry};
 use watershed_validate::Severity;
@@ -297,41 +299,19 @@ fn rebuild(
     let mut quarantined_now: HashSet<i64> = HashSet::new();
     let rules = config.quality.rules();
     let corrections = corrections_by_row(&project.mappings.corrections);
-    for input in &all_inputs {
+    // Each input's raw rows are dropped once it is normalized: nothing later reads them.
+    for input in all_inputs {
         let source = &config.sources[input.source];
         let entity = source.entity();
         let (binding, bound) = bind_columns(&input.headers, entity, &source.columns);
         if input.is_new {
-            warn_unbound(report, input, source, entity, &bound);
+            warn_unbound(report, &input, source, entity, &bound);
         }
         let (ctx, cells) = input_context(source, binding, &corrections, &input.locator, &input.rows);
         let rank = config.precedence_rank(&source.name);
         let sha_tag = format!("{}#{}", input.input_seq, source.name);
         // Normalize and validate every row of the input, then check uniqueness across it.
-        let mut outcomes: Vec<Outcome> = input
-            .rows
-            .iter()
-            .zip(&cells)
-            .map(|(_, values)| {
-                if entity == Entity::Opportunities {
-                    match normalize_opportunity(&ctx, &lookups, values) {
-                        Ok(row) => {
-                            let v = watershed_validate::check_opportunity(&rules, &row);
-                            Outcome::Opportunity(Box::new(row), v)
-                        }
-                        Err(r) => Outcome::Rejected(r),
-                    }
-                } else {
-                    match normalize_entity_row(&ctx, &lookups, values) {
-                        Ok(row) => {
-                            let v = watershed_validate::check_entity_row(&rules, entity, &row);
-                            Outcome::Entity(row, v)
-                        }
-                        Err(r) => Outcome::Rejected(r),
-                    }
-                }
-            })
-            .collect();
+        let mut outcomes = rows::normalize_rows(&ctx, &lookups, &rules, &cells);
         let keys: Vec<(usize, Option<&str>, &str)> = outcomes
             .iter()
             .enumerate()
@@ -555,15 +535,16 @@ fn rule_rejection(v: &watershed_validate::Violation) -> Rejection {
 }
 
 /// The normalization context of an input, with its cells after the governed
-/// corrections (which replace cells before anything is inferred from them).
-pub(crate) fn input_context(
+/// corrections (which replace cells before anything is inferred from them). Rows
+/// without corrections are borrowed, not copied.
+pub(crate) fn input_context<'a>(
     source: &SourceConfig,
     mut binding: watershed_normalize::ColumnBinding,
     corrections: &CorrectionIndex,
     locator: &str,
-    rows: &[(i64, u64, Vec<String>)],
-) -> (InputContext, Vec<Vec<String>>) {
-    let mut cells: Vec<Vec<String>> = rows.iter().map(|(_, _, c)| c.clone()).collect();
+    rows: &'a [(i64, u64, Vec<String>)],
+) -> (InputContext, Vec<Cow<'a, [String]>>) {
+    let mut cells: Vec<Cow<'a, [String]>> = rows.iter().map(|(_, _, c)| Cow::Borrowed(c.as_slice())).collect();
     apply_corrections(corrections, &source.name, locator, rows, &mut binding, &mut cells);
     let fixed_partner = match source.partner_assignment() {
         PartnerAssignment::Fixed(p) => Some(p),
@@ -600,7 +581,7 @@ fn apply_corrections(
     locator: &str,
     rows: &[(i64, u64, Vec<String>)],
     binding: &mut watershed_normalize::ColumnBinding,
-    cells: &mut [Vec<String>],
+    cells: &mut [Cow<'_, [String]>],
 ) {
     if corrections.is_empty() {
         return;
@@ -618,7 +599,7 @@ fn apply_corrections(
                     binding.columns.len() - 1
                 }
             };
-            let row = &mut cells[i];
+            let row = cells[i].to_mut();
             if row.len() <= column {
                 row.resize(column + 1, String::new());
             }
