@@ -27,13 +27,16 @@ pub struct RunWriter<'a> {
     committed: bool,
 }
 
+/// An entity row as stored: (record id, text cells in [`Entity::fields`] order).
+type StoredRow = (i64, Vec<Option<String>>);
+
 /// The dataset rows a run wrote, as the store would read them back.
 #[derive(Default)]
 struct Written {
     partners: Vec<Partner>,
     opportunities: Vec<Opportunity>,
     links: Vec<OpportunityPartner>,
-    entities: HashMap<Entity, Vec<(i64, Vec<Option<String>>)>>,
+    entities: HashMap<Entity, Vec<StoredRow>>,
 }
 
 /// A value as the store holds it, as text (what reading it back gives).
