@@ -1,7 +1,8 @@
 //! Progress bars on stderr (hidden when stderr is not a terminal), and optional stage
 //! timings for benchmarks: with `WATERSHED_STAGE_TIMINGS=1` in the environment, each
 //! pipeline stage writes one line `watershed-stage: NAME MS ms` to stderr when it ends
-//! (also under `--quiet`; `bench/run.sh` collects them).
+//! (also under `--quiet`; `bench/run.sh` collects them), followed on Linux by a line
+//! `watershed-memory: NAME RSS MB resident, peak so far PEAK MB` to show where memory goes.
 
 use indicatif::{ProgressBar, ProgressStyle};
 use watershed_pipeline::{Progress, StageClock};
@@ -24,6 +25,9 @@ impl Bars {
     fn end_timing(&mut self) {
         if let Some((name, seconds)) = self.clock.as_mut().and_then(StageClock::stop) {
             eprintln!("watershed-stage: {name} {} ms", (seconds * 1000.0).round());
+            if let Some((rss, peak)) = memory_mb() {
+                eprintln!("watershed-memory: {name} {rss} MB resident, peak so far {peak} MB");
+            }
         }
     }
 }
@@ -58,4 +62,11 @@ impl Progress for Bars {
             bar.finish_and_clear();
         }
     }
+}
+
+/// Resident and peak resident memory of this process in MB (Linux: /proc/self/status).
+fn memory_mb() -> Option<(u64, u64)> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb = |key: &str| status.lines().find_map(|l| l.strip_prefix(key)).and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok());
+    Some((kb("VmRSS:")? / 1024, kb("VmHWM:")? / 1024))
 }

@@ -187,7 +187,10 @@ pub fn run(project: &Project, progress: &mut dyn Progress) -> Result<RunReport, 
     // 2. Everything the raw layer already holds, from before this run.
     let source_index: HashMap<&str, usize> = config.sources.iter().enumerate().map(|(i, s)| (s.name.as_str(), i)).collect();
     let mut all_inputs: Vec<InputRows> = Vec::new();
-    for stored in store.load_inputs()? {
+    progress.stage("load raw layer", 1);
+    let stored_inputs = store.load_inputs()?;
+    progress.finish();
+    for stored in stored_inputs {
         if let Some(&source) = source_index.get(stored.source.as_str()) {
             all_inputs.push(InputRows {
                 source,
@@ -478,6 +481,9 @@ fn rebuild(
     report.golden_opportunities = golden.len() as u64;
     report.recovered = previously_quarantined.difference(&quarantined_now).count() as u64;
     report.quarantine_open = quarantined_now.len() as u64;
+    // The metrics need only the dataset: free the resolution's working set first (at 1M
+    // opportunities it is over a gigabyte).
+    drop((golden, position, opportunity_records, record_info, quarantined_now, previously_quarantined));
     progress.stage("metrics", 1);
     report.scorecard_periods = scorecard::write(&writer, project, Utc::now().date_naive())? as u64;
     progress.finish();
@@ -510,7 +516,10 @@ fn rebuild(
             report.golden_opportunities, report.quarantine_open
         )),
     })?;
+    // Committing builds the dataset's indexes and makes the transaction durable.
+    progress.stage("commit", 1);
     writer.commit(&finished, &current_fingerprint, &report.to_json().to_string())?;
+    progress.finish();
     Ok(())
 }
 
