@@ -138,6 +138,25 @@ fn copy_text(out: &mut Vec<u8>, text: &str) {
     }
 }
 
+/// The column types the store writes and reads: integers, booleans, doubles, numerics
+/// and text.
+fn known_type(ty: &Type) -> bool {
+    matches!(
+        *ty,
+        Type::INT8
+            | Type::INT4
+            | Type::INT2
+            | Type::BOOL
+            | Type::FLOAT8
+            | Type::FLOAT4
+            | Type::NUMERIC
+            | Type::TEXT
+            | Type::VARCHAR
+            | Type::BPCHAR
+            | Type::NAME
+    )
+}
+
 impl ToSql for Param<'_> {
     fn to_sql(&self, ty: &Type, out: &mut bytes::BytesMut) -> std::result::Result<IsNull, Box<dyn Error + Sync + Send>> {
         match (self, ty) {
@@ -161,21 +180,7 @@ impl ToSql for Param<'_> {
     }
 
     fn accepts(ty: &Type) -> bool {
-        matches!(
-            *ty,
-            Type::INT8
-                | Type::INT4
-                | Type::INT2
-                | Type::BOOL
-                | Type::FLOAT8
-                | Type::FLOAT4
-                | Type::NUMERIC
-                | Type::TEXT
-                | Type::VARCHAR
-                | Type::BPCHAR
-                | Type::NAME
-                | Type::UNKNOWN
-        )
+        *ty == Type::UNKNOWN || known_type(ty)
     }
 
     to_sql_checked!();
@@ -200,20 +205,7 @@ impl<'a> FromSql<'a> for Cell {
     }
 
     fn accepts(ty: &Type) -> bool {
-        matches!(
-            *ty,
-            Type::INT8
-                | Type::INT4
-                | Type::INT2
-                | Type::BOOL
-                | Type::FLOAT8
-                | Type::FLOAT4
-                | Type::NUMERIC
-                | Type::TEXT
-                | Type::VARCHAR
-                | Type::BPCHAR
-                | Type::NAME
-        )
+        known_type(ty)
     }
 }
 

@@ -83,3 +83,18 @@ pub fn example_run() -> (tempfile::TempDir, PathBuf) {
     ok(&dir, &["run", "--quiet"]);
     (tmp, dir)
 }
+
+/// The PostgreSQL server the tests use (`WATERSHED_TEST_POSTGRES_URL`).
+pub fn postgres_url() -> String {
+    std::env::var("WATERSHED_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+/// Runs SQL through psql and returns the unaligned, tuples-only output.
+pub fn psql(sql: &str) -> String {
+    let out = std::process::Command::new("psql")
+        .args([postgres_url().as_str(), "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql])
+        .output()
+        .expect("psql");
+    assert!(out.status.success(), "psql failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("utf-8").trim().to_string()
+}

@@ -4,18 +4,6 @@
 use crate::common::*;
 use std::process::Command;
 
-fn postgres_url() -> String {
-    std::env::var("WATERSHED_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
-}
-
-/// Runs SQL through psql and returns the unaligned, tuples-only output.
-fn psql(sql: &str) -> String {
-    let out =
-        Command::new("psql").args([postgres_url().as_str(), "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql]).output().expect("psql");
-    assert!(out.status.success(), "psql failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).expect("utf-8").trim().to_string()
-}
-
 #[test]
 fn publish_is_complete_documented_and_atomic() {
     let (_tmp, dir) = example_run();

@@ -3,18 +3,6 @@
 //! the review queue answer exactly as they do on the embedded SQLite store.
 
 use crate::common::*;
-use std::process::Command;
-
-fn postgres_url() -> String {
-    std::env::var("WATERSHED_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
-}
-
-fn psql(sql: &str) -> String {
-    let out =
-        Command::new("psql").args([postgres_url().as_str(), "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql]).output().expect("psql");
-    assert!(out.status.success(), "psql failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).expect("utf-8").trim().to_string()
-}
 
 /// Drops the test's schemas when the test ends, passed or not.
 struct Schemas(Vec<String>);
