@@ -36,6 +36,9 @@ pub enum PipelineError {
     /// The store URL is not one this build can open.
     #[error("store url `{0}` is not supported (use sqlite://PATH or postgres://user@host/db)")]
     UnsupportedStore(String),
+    /// Another run committed while this one waited for the store's write lock.
+    #[error("another `watershed run` committed new inputs while this one waited for the store; nothing was written\n  help: run again")]
+    ConcurrentRun,
     /// The configured PostgreSQL store could not be opened.
     #[error(
         "cannot open the store at {0} (schema {1}): {2}\n  help: check [store] url in watershed.toml and that the server accepts connections"
@@ -64,14 +67,14 @@ pub enum PipelineError {
 }
 
 /// What the governed dataset is a function of besides the raw records: the
-/// configuration, the mapping tables and people's match decisions.
+/// configuration, the mapping tables, people's match decisions and Watershed's version.
 fn fingerprint(project: &Project, store: &Store) -> Result<String, PipelineError> {
     let reviews = store.review_decisions()?;
-    if reviews.is_empty() {
-        return Ok(project.fingerprint.clone());
-    }
     let mut hasher = <sha2::Sha256 as sha2::Digest>::new();
     sha2::Digest::update(&mut hasher, project.fingerprint.as_bytes());
+    // A new version of Watershed may compute differently: it rebuilds, and `kpis` does not
+    // serve an older version's stored scorecards.
+    sha2::Digest::update(&mut hasher, concat!("watershed ", env!("CARGO_PKG_VERSION"), "\n").as_bytes());
     for (a, b, same) in &reviews {
         sha2::Digest::update(&mut hasher, format!("{a}\u{1}{b}\u{1}{same}\n").as_bytes());
     }
@@ -189,6 +192,7 @@ pub fn run(project: &Project, progress: &mut dyn Progress) -> Result<RunReport, 
     let mut all_inputs: Vec<InputRows> = Vec::new();
     progress.stage("load raw layer", 1);
     let stored_inputs = store.load_inputs()?;
+    let inputs_loaded = stored_inputs.iter().map(|i| i.input_id).max().unwrap_or(0);
     progress.finish();
     for stored in stored_inputs {
         if let Some(&source) = source_index.get(stored.source.as_str()) {
@@ -204,7 +208,7 @@ pub fn run(project: &Project, progress: &mut dyn Progress) -> Result<RunReport, 
         }
     }
 
-    let outcome = rebuild(project, &mut store, &started_text, new_inputs, all_inputs, &mut report, progress);
+    let outcome = rebuild(project, &mut store, &started_text, new_inputs, (all_inputs, inputs_loaded), &mut report, progress);
     match outcome {
         Ok(()) => {
             report.status = RunStatus::Succeeded;
@@ -225,7 +229,7 @@ fn rebuild(
     store: &mut Store,
     started_text: &str,
     new_inputs: Vec<NewInput>,
-    mut all_inputs: Vec<InputRows>,
+    (mut all_inputs, inputs_loaded): (Vec<InputRows>, i64),
     report: &mut RunReport,
     progress: &mut dyn Progress,
 ) -> Result<(), PipelineError> {
@@ -233,6 +237,11 @@ fn rebuild(
     let current_fingerprint = fingerprint(project, store)?;
     let human_decisions = store.review_decisions()?;
     let writer = store.begin_run(started_text)?;
+    if writer.inputs_held() != inputs_loaded {
+        // Another run committed new inputs while this one waited for the lock: rebuilding
+        // from what was loaded before would drop them.
+        return Err(PipelineError::ConcurrentRun);
+    }
     let previously_quarantined: HashSet<i64> = writer.quarantined_ids()?.into_iter().collect();
 
     // 3. Raw layer: store the new inputs, row by row, as received.

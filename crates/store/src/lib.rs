@@ -316,7 +316,10 @@ const SCHEMA: &str = include_str!("schema.sql");
 fn dialect_ddl(kind: BackendKind, sql: &str) -> String {
     match kind {
         BackendKind::Sqlite => sql.to_string(),
-        BackendKind::Postgres => sql.replace(" INTEGER", " BIGINT").replace(" REAL", " DOUBLE PRECISION"),
+        // Byte order for text, as SQLite's: both backends sort ids the same way.
+        BackendKind::Postgres => {
+            sql.replace(" INTEGER", " BIGINT").replace(" REAL", " DOUBLE PRECISION").replace(" TEXT", " TEXT COLLATE \"C\"")
+        }
     }
 }
 
@@ -346,6 +349,10 @@ fn entity_table_sql(entity: Entity) -> String {
 pub(crate) const DATASET_INDEXES: &str = "CREATE INDEX IF NOT EXISTS record_lineage_golden ON record_lineage(golden_id);
 CREATE INDEX IF NOT EXISTS record_lineage_record ON record_lineage(record_id);
 CREATE INDEX IF NOT EXISTS opportunity_partners_partner ON opportunity_partners(partner_id);";
+
+/// The version of the store's tables; a store holding another one is set up again
+/// (`CREATE … IF NOT EXISTS`) when opened.
+const STORE_SCHEMA_VERSION: i64 = 1;
 
 /// The store's own tables (the scorecard tables appear with the first run).
 const TABLES: [&str; 16] = [
@@ -382,16 +389,31 @@ impl Store {
     /// A store on `db`, its tables created if missing.
     pub fn on(db: Box<dyn Backend>) -> Result<Store> {
         let kind = db.kind();
-        let mut ddl = dialect_ddl(kind, SCHEMA);
+        // Set up once per schema version: even a no-op CREATE INDEX IF NOT EXISTS takes a
+        // lock that would make every reader wait for a running run.
+        if db.has_table("store_meta")?
+            && query_opt(&*db, "SELECT version FROM store_meta", &[], |r| r.int(0))? == Some(STORE_SCHEMA_VERSION)
+        {
+            return Ok(Store { db });
+        }
+        db.begin_write()?;
+        let mut ddl = SCHEMA.to_string();
         for entity in Entity::ALL.iter().filter(|e| **e != Entity::Opportunities) {
-            ddl.push_str(&dialect_ddl(kind, &entity_table_sql(*entity)));
+            ddl.push_str(&entity_table_sql(*entity));
         }
         ddl.push_str(DATASET_INDEXES);
+        ddl.push_str(&format!(
+            "CREATE TABLE IF NOT EXISTS store_meta (version INTEGER NOT NULL); DELETE FROM store_meta; INSERT INTO store_meta VALUES ({STORE_SCHEMA_VERSION});"
+        ));
+        let mut ddl = dialect_ddl(kind, &ddl);
         if kind == BackendKind::Postgres {
             // PostgreSQL tables have no rowid: the audit log keeps its order in `seq`.
             ddl.push_str("ALTER TABLE audit_log ADD COLUMN IF NOT EXISTS seq BIGSERIAL;");
         }
-        db.batch(&ddl)?;
+        if let Err(e) = db.batch(&ddl).and_then(|()| db.commit()) {
+            let _ = db.rollback();
+            return Err(e);
+        }
         Ok(Store { db })
     }
 
@@ -485,14 +507,23 @@ impl Store {
         fingerprint: Option<&str>,
         summary: Option<&str>,
     ) -> Result<i64> {
-        query_opt(
+        // Under the write lock, like a run: two processes never take the same id.
+        self.db.begin_write()?;
+        let inserted = query_opt(
             &*self.db,
             "INSERT INTO runs (run_id, started_at, finished_at, status, fingerprint, summary)
              SELECT COALESCE(MAX(run_id), 0) + 1, ?1, ?2, ?3, ?4, ?5 FROM runs RETURNING run_id",
             &[started_at.into(), finished_at.into(), status.into(), fingerprint.into(), summary.into()],
             |r| r.int(0),
-        )?
-        .ok_or_else(|| StoreError::Config("the database returned no run id".into()))
+        )
+        .and_then(|id| id.ok_or_else(|| StoreError::Config("the database returned no run id".into())));
+        match inserted.and_then(|id| self.db.commit().map(|()| id)) {
+            Ok(id) => Ok(id),
+            Err(e) => {
+                let _ = self.db.rollback();
+                Err(e)
+            }
+        }
     }
 
     /// Records a run that found nothing to do (inputs and mappings unchanged).
@@ -511,7 +542,7 @@ impl Store {
         query(
             &*self.db,
             "SELECT run_id, started_at, status, summary FROM runs ORDER BY run_id DESC LIMIT ?1",
-            &[Param::Int(limit as i64)],
+            &[Param::Int(i64::try_from(limit).unwrap_or(i64::MAX))],
             |r| Ok(RunRow { run_id: r.int(0)?, started_at: r.text(1)?, status: r.text(2)?, summary: r.opt_text(3)? }),
         )
     }
@@ -644,7 +675,7 @@ impl Store {
             BackendKind::Sqlite => "SELECT at, actor, action, object, old_value, new_value FROM audit_log ORDER BY rowid DESC LIMIT ?1",
             BackendKind::Postgres => "SELECT at, actor, action, object, old_value, new_value FROM audit_log ORDER BY seq DESC LIMIT ?1",
         };
-        query(&*self.db, sql, &[Param::Int(limit as i64)], |r| {
+        query(&*self.db, sql, &[Param::Int(i64::try_from(limit).unwrap_or(i64::MAX))], |r| {
             Ok(AuditEntry {
                 at: r.text(0)?,
                 actor: r.text(1)?,

@@ -309,8 +309,17 @@ impl Backend for PostgresBackend {
     }
 
     fn begin_write(&self) -> Result<()> {
-        // SHARE ROW EXCLUSIVE on `runs`: a second writer waits, readers do not.
-        self.batch("BEGIN; LOCK TABLE runs IN SHARE ROW EXCLUSIVE MODE")
+        // SHARE ROW EXCLUSIVE on `runs` (when it exists: not yet while the store is set
+        // up): a second writer waits, readers do not.
+        let runs_exist = self.has_table("runs")?;
+        self.batch("BEGIN")?;
+        let locked = if runs_exist { self.batch("LOCK TABLE runs IN SHARE ROW EXCLUSIVE MODE") } else { Ok(()) };
+        if let Err(e) = locked {
+            // Leave no aborted transaction behind for the next statement to trip on.
+            let _ = self.rollback();
+            return Err(e);
+        }
+        Ok(())
     }
 
     fn commit(&self) -> Result<()> {

@@ -21,6 +21,7 @@ pub struct RunWriter<'a> {
     run_id: i64,
     next_input_id: Cell<i64>,
     next_record_id: Cell<i64>,
+    inputs_held: i64,
     /// What this run wrote to the dataset since [`RunWriter::clear_dataset`], so that
     /// [`RunWriter::dataset`] need not read a million rows back.
     written: RefCell<Option<Written>>,
@@ -62,11 +63,13 @@ impl<'a> RunWriter<'a> {
             run_id: 0,
             next_input_id: Cell::new(0),
             next_record_id: Cell::new(0),
+            inputs_held: 0,
             written: RefCell::new(None),
             committed: false,
         };
         writer.run_id = next_id(db, "SELECT MAX(run_id) FROM runs")?;
         writer.next_input_id.set(next_id(db, "SELECT MAX(input_id) FROM inputs")?);
+        writer.inputs_held = writer.next_input_id.get() - 1;
         writer.next_record_id.set(next_id(db, "SELECT MAX(record_id) FROM raw_records")?);
         db.execute("INSERT INTO runs (run_id, started_at, status) VALUES (?1, ?2, 'running')", &[writer.run_id.into(), started_at.into()])?;
         Ok(writer)
@@ -75,6 +78,13 @@ impl<'a> RunWriter<'a> {
     /// This run's id.
     pub fn run_id(&self) -> i64 {
         self.run_id
+    }
+
+    /// The highest input id the raw layer held when this run took the write lock (0 when
+    /// empty): a run that loaded the raw layer before it waited for the lock compares it
+    /// with what it loaded, to notice another run that committed in between.
+    pub fn inputs_held(&self) -> i64 {
+        self.inputs_held
     }
 
     /// The governed dataset as this run has written it so far: after

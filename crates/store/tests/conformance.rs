@@ -44,9 +44,18 @@ impl Place {
 
     /// Opens a store here (a second call opens a second connection to the same store).
     fn open(&self) -> Store {
-        match self {
-            Place::Sqlite(dir) => Store::open(&dir.join("store.db")).unwrap(),
-            Place::Postgres { url, schema } => Store::connect_postgres(url, schema).unwrap(),
+        self.opener()()
+    }
+
+    /// A function that opens a store here, for another thread.
+    fn opener(&self) -> impl FnOnce() -> Store + Send + 'static {
+        let place = match self {
+            Place::Sqlite(dir) => (Some(dir.join("store.db")), String::new(), String::new()),
+            Place::Postgres { url, schema } => (None, url.clone(), schema.clone()),
+        };
+        move || match place {
+            (Some(path), _, _) => Store::open(&path).unwrap(),
+            (None, url, schema) => Store::connect_postgres(&url, &schema).unwrap(),
         }
     }
 }
@@ -232,6 +241,7 @@ fn ids_continue_across_runs_and_runs_list_newest_first(place: &Place) {
     let mut again = place.open();
     let w = again.begin_run("t3").unwrap();
     assert!(w.run_id() > up_to_date);
+    assert_eq!(w.inputs_held(), i1, "the newest input the raw layer held when the run took the lock");
     let i2 = input(&w, "two");
     let r2 = w.insert_raw(i2, 2, "row", None, &["b".into()]).unwrap();
     assert!(i2 > i1 && r2 > r1);
@@ -470,16 +480,25 @@ fn readers_see_the_previous_state_until_commit(place: &Place) {
     let w = store.begin_run("t1").unwrap();
     w.insert_opportunity(&opportunity("crm:1"), &[]).unwrap();
     w.commit("t1b", "fp", "{}").unwrap();
-    let reader = place.open();
     let w = store.begin_run("t2").unwrap();
     w.clear_dataset().unwrap();
     w.insert_opportunity(&opportunity("crm:2"), &[]).unwrap();
     w.insert_opportunity(&opportunity("crm:3"), &[]).unwrap();
-    // Make sure the writes reached the database (PostgreSQL buffers appends).
-    assert_eq!(w.dataset().unwrap().opportunities.len(), 2);
-    assert_eq!(reader.opportunities().unwrap().iter().map(|o| o.opportunity_id.as_str()).collect::<Vec<_>>(), vec!["crm:1"]);
+    // Any query sends the rows PostgreSQL's backend buffered to the database.
+    w.quarantined_ids().unwrap();
+    // A reader that opens the store while the run is writing neither waits nor sees it.
+    // (On another thread: if it waited, the test fails instead of hanging, and dropping
+    // the writer on the way out releases it.)
+    let (done, seen) = std::sync::mpsc::channel();
+    let opener = place.opener();
+    std::thread::spawn(move || {
+        let ids: Option<Vec<String>> = opener().opportunities().ok().map(|list| list.into_iter().map(|o| o.opportunity_id).collect());
+        let _ = done.send(ids);
+    });
+    let ids = seen.recv_timeout(std::time::Duration::from_secs(20)).expect("a reader waited for the running run");
+    assert_eq!(ids, Some(vec!["crm:1".to_string()]));
     w.commit("t2b", "fp", "{}").unwrap();
-    assert_eq!(reader.count("opportunities").unwrap(), 2);
+    assert_eq!(place.open().count("opportunities").unwrap(), 2);
 }
 
 fn a_large_run_arrives_whole(place: &Place) {
