@@ -4,6 +4,14 @@ use chrono::{NaiveDate, NaiveDateTime};
 use rust_decimal::Decimal;
 use std::fmt;
 
+/// A date and time as the store and the exports write it: `2026-03-16T08:30:00` (to the
+/// second). Written directly: chrono's `format` parses its pattern on every call, which
+/// showed in profiles of million-row runs.
+pub fn iso_datetime(t: &NaiveDateTime) -> String {
+    use chrono::Timelike;
+    format!("{}T{:02}:{:02}:{:02}", t.date(), t.hour(), t.minute(), t.second())
+}
+
 /// One normalized field value.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
@@ -39,10 +47,23 @@ impl fmt::Display for Value {
             Value::Null => Ok(()),
             Value::Text(s) => f.write_str(s),
             Value::Date(d) => write!(f, "{}", d.format("%Y-%m-%d")),
-            Value::DateTime(d) => write!(f, "{}", d.format("%Y-%m-%dT%H:%M:%S")),
+            Value::DateTime(d) => f.write_str(&iso_datetime(d)),
             Value::Decimal(d) => write!(f, "{}", d.normalize()),
             Value::Integer(i) => write!(f, "{i}"),
             Value::Bool(b) => write!(f, "{b}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod iso_tests {
+    use super::*;
+
+    #[test]
+    fn iso_datetime_matches_the_format_pattern() {
+        for (y, m, d, h, mi, s, nano) in [(2026, 3, 16, 8, 30, 0, 0), (999, 12, 31, 23, 59, 59, 999_999_999), (2024, 2, 29, 0, 0, 1, 5)] {
+            let t = NaiveDate::from_ymd_opt(y, m, d).unwrap().and_hms_nano_opt(h, mi, s, nano).unwrap();
+            assert_eq!(iso_datetime(&t), t.format("%Y-%m-%dT%H:%M:%S").to_string());
         }
     }
 }

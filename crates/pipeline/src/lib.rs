@@ -473,14 +473,15 @@ fn rebuild(
             })?;
             *report.violations.entry(v.rule.to_string()).or_default() += 1;
         }
-        let ties: HashMap<i64, &str> = g.ties.iter().map(|(id, t)| (*id, t.as_str())).collect();
+        // A golden record has a handful of members: a scan beats building a map for each.
+        let tie_of = |record_id: i64| g.ties.iter().find(|(id, _)| *id == record_id).map(|(_, t)| t.as_str());
         for (record_id, relation) in &g.members {
             writer.insert_lineage(
                 &g.opportunity.opportunity_id,
                 Entity::Opportunities,
                 *record_id,
                 relation.as_str(),
-                ties.get(record_id).copied(),
+                tie_of(*record_id),
             )?;
         }
         classify::count(g, &record_info, report);

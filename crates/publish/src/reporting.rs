@@ -76,7 +76,7 @@ impl Cell {
             Cell::Numeric(d) => d.normalize().to_string(),
             Cell::Integer(i) => i.to_string(),
             Cell::Date(d) => d.to_string(),
-            Cell::Timestamp(t) => t.format("%Y-%m-%dT%H:%M:%S").to_string(),
+            Cell::Timestamp(t) => watershed_model::value::iso_datetime(t),
             Cell::Bool(b) => b.to_string(),
         }
     }

@@ -266,7 +266,7 @@ impl<'a> RunWriter<'a> {
         let amount_original = o.amount_original.to_string();
         let created = o.created_date.map(|d| d.to_string());
         let close = o.close_date.to_string();
-        let updated = o.updated_at.map(|d| d.format("%Y-%m-%dT%H:%M:%S").to_string());
+        let updated = o.updated_at.as_ref().map(watershed_model::value::iso_datetime);
         self.db.append(
             "opportunities",
             &[
