@@ -79,7 +79,13 @@ const WIDTH_SAMPLE: usize = 50;
 const TYPE_SAMPLE: usize = 20;
 
 fn blank(cell: &str) -> bool {
-    cell.trim().is_empty()
+    // Fast path: a cell that starts with a visible ASCII character is not blank (the
+    // ASCII characters `trim` removes are space and TAB through CR).
+    match cell.as_bytes().first() {
+        None => true,
+        Some(&b) if b.is_ascii() && !matches!(b, b' ' | b'\t'..=b'\r') => false,
+        Some(_) => cell.trim().is_empty(),
+    }
 }
 
 fn nonempty(cells: &[String]) -> usize {
@@ -431,6 +437,7 @@ fn grouped(rows: &[GridRow], top: usize, bottom: usize) -> bool {
 /// Moves the rows into their places.
 fn finish(mut out: Layout, rows: Vec<GridRow>, kinds: Vec<Kind>, text: Option<&str>, delimiter: Option<u8>) -> Layout {
     let width = out.headers.len();
+    out.rows.reserve(kinds.iter().filter(|k| **k == Kind::Row).count());
     for (row, kind) in rows.into_iter().zip(kinds) {
         match kind {
             Kind::Header => {}

@@ -29,7 +29,7 @@ pub mod types;
 pub use detect::{BoundColumn, MissingField, UnmappedFields, bind_columns, header_key, missing_required};
 pub use files::FilesSource;
 pub use parse::{Format, ParsedInput, RawRow, RowError, SkippedLine, parse_delimited};
-pub use read::{Input, Limits, ReadOptions, read_bytes, read_file};
+pub use read::{Input, Limits, ReadOptions, read_bytes, read_file, read_files};
 pub use types::{ColumnType, infer_column_type};
 
 use std::path::Path;

@@ -175,10 +175,8 @@ pub(crate) fn shorten(text: &str) -> Cow<'_, str> {
 
 /// The physical line a record starts on, and its byte offset. The CSV reader reports a
 /// record that follows blank lines at the first blank line, so those are counted here.
-fn start_of(text: &str, position: &csv::Position) -> (u64, usize) {
+fn start_of(text: &str, mut line: u64, mut i: usize) -> (u64, usize) {
     let bytes = text.as_bytes();
-    let mut line = position.line();
-    let mut i = position.byte() as usize;
     // Records end at LF, so the blank lines the reader skipped are bare LFs; a CR starts
     // a record of its own (a blank CRLF line).
     while bytes.get(i) == Some(&b'\n') {
@@ -244,47 +242,69 @@ pub fn parse_delimited(bytes: &[u8], delimiter: Option<u8>) -> ParsedInput {
 
 /// Reads every record of `text` with its physical line, span and byte range; blank
 /// lines (which the CSV reader skips) become empty records so every line is accounted.
+///
+/// A large text is read in parts on several threads: each part starts at a line that
+/// looks like a record start (an even number of quotes before it). A part is used only
+/// when the reader of the part before it ends a record exactly where the part starts,
+/// which makes its records those a single reader would have read; otherwise the rest
+/// is read on by the reader before it, so the result never depends on the split.
 fn read_records<'t>(text: &'t str, dialect: &Dialect) -> Grid<'t> {
-    let mut reader = dialect.reader_builder().from_reader(text.as_bytes());
-    let mut rows: Vec<GridRow> = Vec::new();
-    // The line after the previous record ended, to find blank lines the reader skips.
-    let mut expected_line: u64 = 1;
-    let mut record = csv::StringRecord::new();
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {
-                let (line, start) = match record.position() {
-                    Some(p) => start_of(text, p),
-                    None => (expected_line, 0),
-                };
-                for blank in expected_line..line {
-                    rows.push(GridRow { line: blank, lines: 1, cells: Vec::new(), raw: None });
+    let parts = std::thread::available_parallelism().map_or(1, usize::from).min(text.len() / PART_BYTES).clamp(1, MAX_PARTS);
+    read_records_in_parts(text, dialect, parts)
+}
+
+/// [`read_records`] with the text split in (at most) `parts` parts.
+fn read_records_in_parts<'t>(text: &'t str, dialect: &Dialect, parts: usize) -> Grid<'t> {
+    let bytes = text.as_bytes();
+    let newline_count = count_newlines(bytes) as u64;
+    let total_lines = newline_count + u64::from(!text.is_empty() && !text.ends_with('\n'));
+    // Every record and every blank line starts on its own line: the grid never holds
+    // more rows than the text has lines, so it is allocated once.
+    let mut rows: Vec<GridRow> = Vec::with_capacity(usize::try_from(total_lines).unwrap_or(0));
+    let starts = part_starts(bytes, dialect.quote, parts);
+    // The physical line each part starts on.
+    let first_lines: Vec<u64> = starts.iter().map(|&s| 1 + count_newlines(&bytes[..s]) as u64).collect();
+    let mut reader = Records::new(text, dialect, 0, 1, 1);
+    let (end, mut expected_line) = if starts.is_empty() {
+        reader.read_until(text.len(), &mut rows)
+    } else {
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..starts.len())
+                .map(|i| {
+                    let (from, first_line) = (starts[i], first_lines[i]);
+                    let stop = starts.get(i + 1).copied().unwrap_or(text.len());
+                    let lines = first_lines.get(i + 1).copied().unwrap_or(total_lines + 1) - first_line;
+                    scope.spawn(move || {
+                        let mut part = Records::new(text, dialect, from, first_line, first_line);
+                        let mut part_rows = Vec::with_capacity(usize::try_from(lines).unwrap_or(0) + 1);
+                        let (end, expected) = part.read_until(stop, &mut part_rows);
+                        (part, part_rows, end, expected)
+                    })
+                })
+                .collect();
+            let (mut end, mut expected) = reader.read_until(starts[0], &mut rows);
+            let mut used = true;
+            for (i, worker) in workers.into_iter().enumerate() {
+                // A worker that panicked (a bug) counts as a part not used.
+                let result = worker.join().ok();
+                if !used {
+                    continue;
                 }
-                let end = (reader.position().byte() as usize).clamp(start, text.len());
-                let newlines: u64 = record.iter().map(|f| f.matches('\n').count() as u64).sum();
-                expected_line = line + newlines + 1;
-                let mut cells: Vec<String> = record.iter().map(str::to_string).collect();
-                // A CRLF line end leaves its CR on the last field.
-                if text.as_bytes().get(start..end).is_some_and(|r| r.ends_with(b"\r\n") || r.ends_with(b"\r"))
-                    && let Some(last) = cells.last_mut()
-                    && last.ends_with('\r')
-                {
-                    last.pop();
+                match result {
+                    Some((part, mut part_rows, part_end, part_expected)) if end == starts[i] && expected == first_lines[i] => {
+                        rows.append(&mut part_rows);
+                        (reader, end, expected) = (part, part_end, part_expected);
+                    }
+                    _ => used = false,
                 }
-                rows.push(GridRow { line, lines: newlines + 1, cells, raw: Some((start, end)) });
             }
-            Err(e) => {
-                // The reader works on valid UTF-8 text and allows ragged rows, so this is
-                // not expected; the record is kept as an error rather than lost.
-                let line = e.position().map_or(expected_line, |p| p.line());
-                rows.push(GridRow { line, lines: 1, cells: vec![format!("unreadable record: {e}")], raw: None });
-                expected_line = line + 1;
-            }
-        }
+            if used { (end, expected) } else { reader.read_until(text.len(), &mut rows) }
+        })
+    };
+    if end < text.len() {
+        expected_line = reader.read_until(text.len(), &mut rows).1;
     }
     // Blank lines at the very end are lines too.
-    let total_lines = text.matches('\n').count() as u64 + u64::from(!text.is_empty() && !text.ends_with('\n'));
     for blank in expected_line..=total_lines {
         rows.push(GridRow { line: blank, lines: 1, cells: Vec::new(), raw: None });
     }
@@ -294,6 +314,113 @@ fn read_records<'t>(text: &'t str, dialect: &Dialect) -> Grid<'t> {
         last.lines = last.lines.min(total_lines.saturating_sub(last.line) + 1).max(1);
     }
     Grid { rows, text: Some(text), delimiter: Some(dialect.delimiter), first_column: 0, letters: false, unterminated_last: unterminated }
+}
+
+/// The smallest part of a text read on a thread of its own, in bytes.
+const PART_BYTES: usize = 4 << 20;
+/// The most parts a text is read in.
+const MAX_PARTS: usize = 8;
+/// How far past its target a part start is looked for, in bytes.
+const PART_SEARCH: usize = 1 << 20;
+
+/// Where the parts after the first start (byte offsets, ascending): for each of
+/// `parts - 1` targets spread over the text, the first line start at or after it that
+/// follows a non-blank line, is preceded by an even number of `quote` bytes and does
+/// not start with a byte-order mark (which a new reader would drop).
+fn part_starts(bytes: &[u8], quote: u8, parts: usize) -> Vec<usize> {
+    let mut starts = Vec::new();
+    // Quote bytes before `scanned`, modulo 2.
+    let (mut odd, mut scanned) = (false, 0usize);
+    for k in 1..parts {
+        let target = (bytes.len() / parts * k).max(scanned);
+        odd ^= bytes[scanned..target].iter().filter(|&&b| b == quote).count() % 2 == 1;
+        scanned = target;
+        let limit = target.saturating_add(PART_SEARCH).min(bytes.len());
+        while let Some(offset) = bytes[scanned..limit].iter().position(|&b| b == b'\n') {
+            let newline = scanned + offset;
+            odd ^= bytes[scanned..newline].iter().filter(|&&b| b == quote).count() % 2 == 1;
+            scanned = newline + 1;
+            let start = newline + 1;
+            if !odd && start < bytes.len() && newline > 0 && bytes[newline - 1] != b'\n' && !bytes[start..].starts_with(b"\xEF\xBB\xBF") {
+                starts.push(start);
+                break;
+            }
+        }
+    }
+    starts
+}
+
+/// A CSV reader over `text` from byte `from` (a record start), reporting physical
+/// lines and byte offsets of the whole text.
+struct Records<'t> {
+    text: &'t str,
+    reader: csv::Reader<&'t [u8]>,
+    /// Where the reader starts in the text.
+    from: usize,
+    /// The physical line the reader starts on.
+    first_line: u64,
+    /// The line after the previous record ended, to find blank lines the reader skips.
+    expected_line: u64,
+    record: csv::StringRecord,
+}
+
+impl<'t> Records<'t> {
+    fn new(text: &'t str, dialect: &Dialect, from: usize, first_line: u64, expected_line: u64) -> Self {
+        let reader = dialect.reader_builder().from_reader(text.as_bytes().get(from..).unwrap_or_default());
+        Records { text, reader, from, first_line, expected_line, record: csv::StringRecord::new() }
+    }
+
+    /// Where the reader is in the text.
+    fn offset(&self) -> usize {
+        self.from + self.reader.position().byte() as usize
+    }
+
+    /// Reads records into `rows` until one ends at or after byte `stop` (or the text
+    /// ends). Returns where the reader stopped and the line after the last record.
+    fn read_until(&mut self, stop: usize, rows: &mut Vec<GridRow>) -> (usize, u64) {
+        let text = self.text;
+        let line_of = |line: u64| line + self.first_line - 1;
+        while self.offset() < stop {
+            match self.reader.read_record(&mut self.record) {
+                Ok(false) => break,
+                Ok(true) => {
+                    let (line, start) = match self.record.position() {
+                        Some(p) => start_of(text, line_of(p.line()), self.from + p.byte() as usize),
+                        None => (self.expected_line, 0),
+                    };
+                    for blank in self.expected_line..line {
+                        rows.push(GridRow { line: blank, lines: 1, cells: Vec::new(), raw: None });
+                    }
+                    let end = self.offset().clamp(start, text.len());
+                    // The fields' bytes, concatenated: their line breaks counted in one pass.
+                    let newlines = count_newlines(self.record.as_byte_record().as_slice()) as u64;
+                    self.expected_line = line + newlines + 1;
+                    let mut cells: Vec<String> = self.record.iter().map(str::to_string).collect();
+                    // A CRLF line end leaves its CR on the last field.
+                    if text.as_bytes().get(start..end).is_some_and(|r| r.ends_with(b"\r\n") || r.ends_with(b"\r"))
+                        && let Some(last) = cells.last_mut()
+                        && last.ends_with('\r')
+                    {
+                        last.pop();
+                    }
+                    rows.push(GridRow { line, lines: newlines + 1, cells, raw: Some((start, end)) });
+                }
+                Err(e) => {
+                    // The reader works on valid UTF-8 text and allows ragged rows, so this is
+                    // not expected; the record is kept as an error rather than lost.
+                    let line = e.position().map_or(self.expected_line, |p| line_of(p.line()));
+                    rows.push(GridRow { line, lines: 1, cells: vec![format!("unreadable record: {e}")], raw: None });
+                    self.expected_line = line + 1;
+                }
+            }
+        }
+        (self.offset(), self.expected_line)
+    }
+}
+
+/// How many line feeds `bytes` hold (a plain byte count the compiler vectorizes).
+fn count_newlines(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b == b'\n').count()
 }
 
 #[cfg(test)]
@@ -339,6 +466,33 @@ mod tests {
         let e = &p.errors[0];
         assert_eq!((e.line, e.column), (3, Some(2)));
         assert!(e.message.contains("never closed") && e.message.contains("lines 3–5"), "{}", e.message);
+    }
+
+    #[test]
+    fn reading_in_parts_reads_what_one_reader_reads() {
+        let texts = [
+            "a,b\n1,2\n3,\"x\ny\"\n\n\n4,5\n\"q\"\"\n\",6\n7,8\r\n9,\"\n\n\"\n".repeat(7),
+            "a,b\n1,\"open\n2,3\n4,5\n".repeat(5),
+            "a;b\n\u{feff}1;2\n3;4\n\n".repeat(9),
+            "x\n1\n2\n\n3\n\n\n".repeat(11),
+            "a,b\n1,\"x \\\" y\n\"\n2,3\n".repeat(6),
+            "a,b\n1,2x\"y\n3,4\n".repeat(8),
+            String::new(),
+        ];
+        for text in &texts {
+            for dialect in [
+                Dialect::default(),
+                Dialect { escape: Some(b'\\'), ..Dialect::default() },
+                Dialect { delimiter: b';', ..Dialect::default() },
+            ] {
+                let one = read_records_in_parts(text, &dialect, 1);
+                for parts in 2..9 {
+                    let many = read_records_in_parts(text, &dialect, parts);
+                    assert_eq!(many.rows, one.rows, "{parts} parts of {text:?}");
+                    assert_eq!(many.unterminated_last, one.unterminated_last);
+                }
+            }
+        }
     }
 
     #[test]

@@ -75,6 +75,41 @@ pub fn read_file(file: &InputFile, options: &ReadOptions) -> Vec<Input> {
         .collect()
 }
 
+/// Reads several files into their inputs, on all cores (largest file first); the
+/// result holds each file's inputs in the order of `files`, as [`read_file`] reads them.
+pub fn read_files(files: &[(&InputFile, &ReadOptions)]) -> Vec<Vec<Input>> {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from).min(files.len());
+    if threads <= 1 {
+        return files.iter().map(|(file, options)| read_file(file, options)).collect();
+    }
+    let mut order: Vec<usize> = (0..files.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(files[i].0.bytes.len()));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut out: Vec<Option<Vec<Input>>> = (0..files.len()).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    while let Some(&i) = order.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
+                        done.push((i, read_file(files[i].0, files[i].1)));
+                    }
+                    done
+                })
+            })
+            .collect();
+        for worker in workers {
+            // A worker that panicked (a bug) leaves its files to be read again below.
+            if let Ok(done) = worker.join() {
+                for (i, inputs) in done {
+                    out[i] = Some(inputs);
+                }
+            }
+        }
+    });
+    out.into_iter().zip(files).map(|(inputs, (file, options))| inputs.unwrap_or_else(|| read_file(file, options))).collect()
+}
+
 /// Reads `bytes` (named by `locator`) into `(locator, input)` pairs: one for a text
 /// file, one per sheet of a workbook, one per member of an archive. Never empty.
 pub fn read_bytes(locator: &str, bytes: &[u8], options: &ReadOptions) -> Vec<(String, ParsedInput)> {

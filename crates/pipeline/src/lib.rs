@@ -20,7 +20,7 @@ use chrono::Utc;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use watershed_config::{PartnerAssignment, Project, SourceConfig};
-use watershed_ingest::{FilesSource, Input, ReadOptions, Source, bind_columns, read_file};
+use watershed_ingest::{FilesSource, Input, InputFile, ReadOptions, Source, bind_columns, read_files};
 use watershed_model::Entity;
 use watershed_normalize::{InputContext, Lookups, Rejection};
 use watershed_resolve::{HumanDecision, MatchSettings, ResolveRecord, resolve_with};
@@ -151,10 +151,14 @@ pub fn run(project: &Project, progress: &mut dyn Progress) -> Result<RunReport, 
     let mut new_inputs: Vec<NewInput> = Vec::new();
     let mut seen: HashSet<(usize, String)> = HashSet::new();
     progress.stage("read", config.sources.len() as u64);
+    let options: Vec<ReadOptions> = config
+        .sources
+        .iter()
+        .map(|s| ReadOptions { delimiter: s.delimiter_byte(), sheets: s.sheets.clone(), ..ReadOptions::default() })
+        .collect();
+    let mut to_read: Vec<(usize, InputFile)> = Vec::new();
     for (index, source_config) in config.sources.iter().enumerate() {
         let source = FilesSource::new(source_config.clone());
-        let options =
-            ReadOptions { delimiter: source_config.delimiter_byte(), sheets: source_config.sheets.clone(), ..ReadOptions::default() };
         match source.inputs(&project.root) {
             Ok(files) => {
                 for file in files {
@@ -163,19 +167,25 @@ pub fn run(project: &Project, progress: &mut dyn Progress) -> Result<RunReport, 
                         report.sources[index].inputs_unchanged += 1;
                         continue;
                     }
-                    // One file may hold several inputs (workbook sheets, archive members).
-                    for input in read_file(&file, &options) {
-                        for warning in &input.parsed.warnings {
-                            report.warnings.push(format!("{}: {warning}", input.locator));
-                        }
-                        new_inputs.push(NewInput { source: index, input });
-                    }
+                    to_read.push((index, file));
                 }
             }
             Err(e) => report.sources[index].error = Some(e.to_string()),
         }
         progress.advance(1);
     }
+    // The new files are parsed on all cores; one file may hold several inputs (workbook sheets, archive members).
+    let files: Vec<(&InputFile, &ReadOptions)> = to_read.iter().map(|(index, file)| (file, &options[*index])).collect();
+    for ((index, _), inputs) in to_read.iter().zip(read_files(&files)) {
+        for input in inputs {
+            for warning in &input.parsed.warnings {
+                report.warnings.push(format!("{}: {warning}", input.locator));
+            }
+            new_inputs.push(NewInput { source: *index, input });
+        }
+    }
+    drop(files);
+    drop(to_read);
     progress.finish();
 
     let current = fingerprint(project, &store)?;
