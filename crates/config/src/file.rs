@@ -372,14 +372,6 @@ impl Config {
 /// as the bits of one 64-bit word).
 pub const MAX_OPPORTUNITY_SOURCES: usize = 64;
 
-/// A PostgreSQL schema name that is safe unquoted: lower-case letters, digits, `_`.
-fn is_schema_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 48
-        && name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-}
-
 /// Reads and validates `path`.
 pub fn load_config(path: &Path) -> Result<Config, ConfigError> {
     let text = std::fs::read_to_string(path).map_err(|e| ConfigError::single(path, format!("cannot read the configuration: {e}"), None))?;
@@ -410,7 +402,7 @@ pub fn parse_config(text: &str, path: &Path) -> Result<Config, ConfigError> {
             "store.url must start with sqlite:// or postgres://".into(),
             Some("the default is url = \"sqlite://watershed.db\"".into()),
         );
-    } else if !config.store.url.starts_with("sqlite://") && !is_schema_name(&config.store.schema) {
+    } else if !config.store.url.starts_with("sqlite://") && !watershed_model::is_schema_name(&config.store.schema) {
         problem(
             "schema",
             format!("store.schema `{}` must be lower-case letters, digits and _ (at most 48)", config.store.schema),

@@ -46,14 +46,17 @@ pub struct Health {
     pub components: Vec<HealthComponent>,
 }
 
+/// Every health level, best first, then the one for too little data.
+pub const LEVELS: [&str; 5] = ["Excellent", "Good", "At Risk", "Critical", "Insufficient data"];
+
 /// The level of a score (on the unrounded score).
 pub fn level(score: Option<Decimal>) -> &'static str {
     match score {
-        None => "Insufficient data",
-        Some(s) if s >= Decimal::from(85) => "Excellent",
-        Some(s) if s >= Decimal::from(70) => "Good",
-        Some(s) if s >= Decimal::from(55) => "At Risk",
-        Some(_) => "Critical",
+        None => LEVELS[4],
+        Some(s) if s >= Decimal::from(85) => LEVELS[0],
+        Some(s) if s >= Decimal::from(70) => LEVELS[1],
+        Some(s) if s >= Decimal::from(55) => LEVELS[2],
+        Some(_) => LEVELS[3],
     }
 }
 

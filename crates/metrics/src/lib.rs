@@ -19,7 +19,7 @@ pub mod tiers;
 pub use alerts::{Alert, AlertSettings, Severity, alerts};
 pub use catalog::CATALOG;
 pub use compute::{Index, MetricRow, MetricSettings, partner_metrics};
-pub use health::{Health, HealthComponent};
+pub use health::{Health, HealthComponent, LEVELS as HEALTH_LEVELS};
 pub use opportunity::{KpiRow, opportunity_kpis};
 pub use peers::{PeerStat, peers};
 pub use program::{ProgramRow, Segment, program};

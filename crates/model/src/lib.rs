@@ -23,3 +23,12 @@ pub use source_row::SourceOpportunity;
 pub use value::Value;
 pub mod dataset;
 pub use dataset::Dataset;
+
+/// Whether `name` is safe as an unquoted PostgreSQL schema name (the store's and the
+/// reporting schema): lower-case letters, digits and `_`, at most 48 characters.
+pub fn is_schema_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 48
+        && name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}

@@ -23,13 +23,7 @@ pub struct PublishReport {
     pub seconds: f64,
 }
 
-/// A schema name that is safe to use unquoted: lower-case letters, digits, `_`.
-pub fn valid_schema(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 48
-        && name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-}
+pub use watershed_model::is_schema_name as valid_schema;
 
 fn pg_type(t: ColumnType) -> Type {
     match t {

@@ -110,10 +110,12 @@ pub trait Backend {
     /// Appends a row (every column, in table order) to `table`. Backends may buffer:
     /// the row is visible to the next statement of this connection, not before.
     fn append(&self, table: &'static str, row: &[Param]) -> Result<()>;
-    /// Whether table `name` exists.
-    fn has_table(&self, name: &str) -> Result<bool>;
     /// The column names of table `name`, in table order (empty when it does not exist).
     fn columns(&self, table: &str) -> Result<Vec<String>>;
+    /// Whether table `name` exists (every table has a column).
+    fn has_table(&self, name: &str) -> Result<bool> {
+        Ok(!self.columns(name)?.is_empty())
+    }
     /// Starts the one writing transaction (other writers wait; readers see the
     /// previous state until [`Backend::commit`]).
     fn begin_write(&self) -> Result<()>;

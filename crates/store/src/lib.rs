@@ -396,7 +396,6 @@ impl Store {
         {
             return Ok(Store { db });
         }
-        db.begin_write()?;
         let mut ddl = SCHEMA.to_string();
         for entity in Entity::ALL.iter().filter(|e| **e != Entity::Opportunities) {
             ddl.push_str(&entity_table_sql(*entity));
@@ -410,10 +409,7 @@ impl Store {
             // PostgreSQL tables have no rowid: the audit log keeps its order in `seq`.
             ddl.push_str("ALTER TABLE audit_log ADD COLUMN IF NOT EXISTS seq BIGSERIAL;");
         }
-        if let Err(e) = db.batch(&ddl).and_then(|()| db.commit()) {
-            let _ = db.rollback();
-            return Err(e);
-        }
+        in_write_transaction(&*db, || db.batch(&ddl))?;
         Ok(Store { db })
     }
 
@@ -508,22 +504,16 @@ impl Store {
         summary: Option<&str>,
     ) -> Result<i64> {
         // Under the write lock, like a run: two processes never take the same id.
-        self.db.begin_write()?;
-        let inserted = query_opt(
-            &*self.db,
-            "INSERT INTO runs (run_id, started_at, finished_at, status, fingerprint, summary)
-             SELECT COALESCE(MAX(run_id), 0) + 1, ?1, ?2, ?3, ?4, ?5 FROM runs RETURNING run_id",
-            &[started_at.into(), finished_at.into(), status.into(), fingerprint.into(), summary.into()],
-            |r| r.int(0),
-        )
-        .and_then(|id| id.ok_or_else(|| StoreError::Config("the database returned no run id".into())));
-        match inserted.and_then(|id| self.db.commit().map(|()| id)) {
-            Ok(id) => Ok(id),
-            Err(e) => {
-                let _ = self.db.rollback();
-                Err(e)
-            }
-        }
+        in_write_transaction(&*self.db, || {
+            query_opt(
+                &*self.db,
+                "INSERT INTO runs (run_id, started_at, finished_at, status, fingerprint, summary)
+                 SELECT COALESCE(MAX(run_id), 0) + 1, ?1, ?2, ?3, ?4, ?5 FROM runs RETURNING run_id",
+                &[started_at.into(), finished_at.into(), status.into(), fingerprint.into(), summary.into()],
+                |r| r.int(0),
+            )?
+            .ok_or_else(|| StoreError::Config("the database returned no run id".into()))
+        })
     }
 
     /// Records a run that found nothing to do (inputs and mappings unchanged).
@@ -862,6 +852,19 @@ pub(crate) fn links_of(db: &dyn Backend) -> Result<Vec<OpportunityPartner>> {
             split: decimal("opportunity_partners", "split", &r.text(3)?)?,
         })
     })
+}
+
+/// Runs `work` in the one writing transaction: committed when it succeeds, rolled back
+/// when it or the commit fails.
+fn in_write_transaction<T>(db: &dyn Backend, work: impl FnOnce() -> Result<T>) -> Result<T> {
+    db.begin_write()?;
+    match work().and_then(|value| db.commit().map(|()| value)) {
+        Ok(value) => Ok(value),
+        Err(e) => {
+            let _ = db.rollback();
+            Err(e)
+        }
+    }
 }
 
 pub(crate) fn insert_audit(db: &dyn Backend, e: &AuditEntry) -> Result<()> {

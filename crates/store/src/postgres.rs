@@ -38,18 +38,10 @@ struct Pending {
     bytes: usize,
 }
 
-/// Whether `name` is a schema name that is safe unquoted: lower-case letters, digits, `_`.
-pub fn valid_schema(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 48
-        && name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-}
-
 impl PostgresBackend {
     /// Connects to `url` and uses schema `schema` (created if missing).
     pub fn connect(url: &str, schema: &str) -> Result<PostgresBackend> {
-        if !valid_schema(schema) {
+        if !watershed_model::is_schema_name(schema) {
             return Err(StoreError::Config(format!("store schema `{schema}`: use lower-case letters, digits and _")));
         }
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -278,19 +270,6 @@ impl Backend for PostgresBackend {
             pending.bytes >= FLUSH_BYTES
         };
         if full { self.flush() } else { Ok(()) }
-    }
-
-    fn has_table(&self, name: &str) -> Result<bool> {
-        let mut found = false;
-        self.for_each(
-            "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?1",
-            &[Param::Text(name)],
-            &mut |_| {
-                found = true;
-                Ok(())
-            },
-        )?;
-        Ok(found)
     }
 
     fn columns(&self, table: &str) -> Result<Vec<String>> {

@@ -88,15 +88,6 @@ impl Backend for SqliteBackend {
         Ok(())
     }
 
-    fn has_table(&self, name: &str) -> Result<bool> {
-        let mut found = false;
-        self.for_each("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1", &[Param::Text(name)], &mut |_| {
-            found = true;
-            Ok(())
-        })?;
-        Ok(found)
-    }
-
     fn columns(&self, table: &str) -> Result<Vec<String>> {
         let mut names = Vec::new();
         self.for_each("SELECT name FROM pragma_table_info(?1) ORDER BY cid", &[Param::Text(table)], &mut |row| {

@@ -307,28 +307,24 @@ impl<'a> RunWriter<'a> {
 
     /// Writes a row of a non-opportunity entity (values in [`Entity::fields`] order).
     pub fn insert_entity_row(&self, entity: Entity, values: &[Value], record_id: i64) -> Result<()> {
-        if let Some(w) = self.written.borrow_mut().as_mut() {
-            w.entities.entry(entity).or_default().push((record_id, values.iter().map(stored_text).collect()));
-        }
-        let texts: Vec<Option<String>> = values
-            .iter()
-            .map(|v| match v {
-                Value::Null | Value::Integer(_) | Value::Bool(_) => None,
-                other => Some(other.to_string()),
-            })
-            .collect();
+        // Each value converted once: the text is what the store holds and what the run's
+        // in-memory copy keeps; integers and flags go to the database as integers.
+        let texts: Vec<Option<String>> = values.iter().map(stored_text).collect();
         let mut row: Vec<Param> = values
             .iter()
             .zip(&texts)
             .map(|(v, text)| match v {
-                Value::Null => Param::Null,
                 Value::Integer(i) => Param::Int(*i),
                 Value::Bool(b) => Param::Int(i64::from(*b)),
                 _ => text.as_deref().map_or(Param::Null, Param::Text),
             })
             .collect();
         row.push(Param::Int(record_id));
-        self.db.append(entity.name(), &row)
+        self.db.append(entity.name(), &row)?;
+        if let Some(w) = self.written.borrow_mut().as_mut() {
+            w.entities.entry(entity).or_default().push((record_id, texts));
+        }
+        Ok(())
     }
 
     /// Records that `record_id` contributed to golden record `golden_id`.

@@ -8,7 +8,8 @@ use std::collections::HashMap;
 use std::path::Path;
 use watershed_config::Project;
 use watershed_metrics::{
-    CATALOG, Health, Index, MetricRow, PeerStat, Segment, TierStatus, default_as_of, partner_metrics, peers, tier_status, trailing_revenue,
+    CATALOG, HEALTH_LEVELS, Health, Index, MetricRow, PeerStat, Segment, TierStatus, default_as_of, partner_metrics, peers, tier_status,
+    trailing_revenue,
 };
 use watershed_model::{Dataset, FiscalPeriod};
 use watershed_normalize::Lookups;
@@ -94,9 +95,6 @@ pub struct KpisRequest<'a> {
     /// `--recompute`.
     pub recompute: bool,
 }
-
-/// The health levels, to give a stored level back its name.
-const HEALTH_LEVELS: [&str; 5] = ["Excellent", "Good", "At Risk", "Critical", "Insufficient data"];
 
 /// The partners' rows of `period` as the last run stored them, when they are exactly
 /// what computing them now would give: the dataset was built from the current
