@@ -24,6 +24,7 @@ program's settings and print their KPI table the same way Watershed does:
 
 from __future__ import annotations
 
+import argparse
 import csv
 import datetime as dt
 import re
@@ -31,6 +32,7 @@ import tomllib
 import unicodedata
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 # The opportunity-family columns of `watershed kpis --format csv`, in catalog order.
 KPI_COLUMNS = [
@@ -179,6 +181,42 @@ def default_as_of(period: str, start_month: int) -> dt.date:
     start, end = quarter_bounds(period, start_month)
     today = dt.date.today()
     return today if start <= today <= end else end
+
+
+class Window(NamedTuple):
+    """What both baselines compute their KPIs over: the program's currency and calendar,
+    the quarter, the one before, the as-of date and the year to date."""
+
+    currency: str
+    start_month: int
+    period: str
+    start: dt.date
+    end: dt.date
+    prev_start: dt.date
+    prev_end: dt.date
+    as_of: dt.date
+    ytd_start: dt.date
+    ytd_end: dt.date
+
+
+def window(program: Path, period_text: str, as_of_text: str | None) -> Window:
+    """The KPI window of `period_text` (e.g. FY2026-Q3) as of `as_of_text` (YYYY-MM-DD, or
+    the default as-of date of the period), with the program's settings."""
+    currency, start_month = program_settings(program)
+    period = period_text.upper()
+    start, end = quarter_bounds(period, start_month)
+    prev_start, prev_end = quarter_bounds(previous_period(period), start_month)
+    as_of = dt.date.fromisoformat(as_of_text) if as_of_text else default_as_of(period, start_month)
+    return Window(currency, start_month, period, start, end, prev_start, prev_end, as_of,
+                  year_start(period, start_month), min(end, as_of))
+
+
+def add_common_args(ap: argparse.ArgumentParser) -> None:
+    """The arguments both baselines take: the program, --period, --as-of and --out."""
+    ap.add_argument("program", type=Path, help="program folder made by `watershed generate`")
+    ap.add_argument("--period", default="FY2026-Q3")
+    ap.add_argument("--as-of", help="YYYY-MM-DD (default: end of the period, or today while it runs)")
+    ap.add_argument("--out", type=Path, help="KPI CSV to write (default: stdout)")
 
 
 class Indexes:

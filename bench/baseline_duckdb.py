@@ -125,21 +125,13 @@ def select_sql(src: str, source: str, file_no: int, cols: dict, amount: str, dat
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("program", type=Path, help="program folder made by `watershed generate`")
-    ap.add_argument("--period", default="FY2026-Q3")
-    ap.add_argument("--as-of", help="YYYY-MM-DD (default: end of the period, or today while it runs)")
-    ap.add_argument("--out", type=Path, help="KPI CSV to write (default: stdout)")
+    bc.add_common_args(ap)
     ap.add_argument("--threads", type=int, help="DuckDB threads (default: DuckDB's, all cores)")
     args = ap.parse_args()
 
     t0 = time.perf_counter()
     prog = args.program.resolve()
-    currency, start_month = bc.program_settings(prog)
-    period = args.period.upper()
-    start, end = bc.quarter_bounds(period, start_month)
-    prev_start, prev_end = bc.quarter_bounds(bc.previous_period(period), start_month)
-    as_of = bc.dt.date.fromisoformat(args.as_of) if args.as_of else bc.default_as_of(period, start_month)
-    ytd_start, ytd_end = bc.year_start(period, start_month), min(end, as_of)
+    currency, _, period, start, end, prev_start, prev_end, as_of, ytd_start, ytd_end = bc.window(prog, args.period, args.as_of)
 
     con = duckdb.connect()
     if args.threads:

@@ -288,21 +288,14 @@ def kpis(deals: pd.DataFrame, links: pd.DataFrame, start, end, prev_start, prev_
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("program", type=Path, help="program folder made by `watershed generate`")
-    ap.add_argument("--period", default="FY2026-Q3")
-    ap.add_argument("--as-of", help="YYYY-MM-DD (default: end of the period, or today while it runs)")
-    ap.add_argument("--out", type=Path, help="KPI CSV to write (default: stdout)")
+    bc.add_common_args(ap)
     ap.add_argument("--xlsx-engine", default="calamine", choices=["calamine", "openpyxl"])
     ap.add_argument("--exclude-keys", type=Path, help="file of deal keys to leave out (one per line)")
     args = ap.parse_args()
 
     t0 = time.perf_counter()
-    currency, start_month = bc.program_settings(args.program)
-    period = args.period.upper()
-    start, end = bc.quarter_bounds(period, start_month)
-    prev_start, prev_end = bc.quarter_bounds(bc.previous_period(period), start_month)
-    as_of = bc.dt.date.fromisoformat(args.as_of) if args.as_of else bc.default_as_of(period, start_month)
-    idx = bc.Indexes(args.program, currency)
+    w = bc.window(args.program, args.period, args.as_of)
+    idx = bc.Indexes(args.program, w.currency)
     rows = read_sources(args.program, args.xlsx_engine)
     t1 = time.perf_counter()
     deals, links = consolidate(rows, idx)
@@ -311,10 +304,9 @@ def main() -> None:
         deals = deals[~deals["key"].isin(drop)]
         links = links[~links["key"].isin(drop)]
     t2 = time.perf_counter()
-    agg = kpis(deals, links, start, end, prev_start, prev_end, bc.year_start(period, start_month),
-               min(end, as_of), as_of)
-    targets = bc.read_targets(args.program, idx, period)
-    text = bc.write_kpis(args.out, period, idx.partner_ids, agg, targets)
+    agg = kpis(deals, links, w.start, w.end, w.prev_start, w.prev_end, w.ytd_start, w.ytd_end, w.as_of)
+    targets = bc.read_targets(args.program, idx, w.period)
+    text = bc.write_kpis(args.out, w.period, idx.partner_ids, agg, targets)
     if args.out is None:
         sys.stdout.write(text)
     t3 = time.perf_counter()
