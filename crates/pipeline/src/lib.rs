@@ -314,8 +314,12 @@ fn rebuild(
         project.mappings.products.iter().map(|p| (p.product_id.clone(), p.name.clone(), p.family.clone())).collect();
     writer.insert_products(&products)?;
 
-    let mut opportunity_records: Vec<ResolveRecord> = Vec::new();
-    let mut record_info: HashMap<i64, classify::RecordInfo> = HashMap::new();
+    // Sized once for every opportunity row: growing them by doubling would copy hundreds
+    // of MB into fresh memory at 1M rows.
+    let opportunity_rows: usize =
+        all_inputs.iter().filter(|i| config.sources[i.source].entity() == Entity::Opportunities).map(|i| i.rows.len()).sum();
+    let mut opportunity_records: Vec<ResolveRecord> = Vec::with_capacity(opportunity_rows);
+    let mut record_info: HashMap<i64, classify::RecordInfo> = HashMap::with_capacity(opportunity_rows);
     let total: u64 = all_inputs.iter().map(|i| i.rows.len() as u64).sum();
     progress.stage("normalize", total);
     let mut quarantined_now: HashSet<i64> = HashSet::new();
@@ -461,6 +465,7 @@ fn rebuild(
     golden.sort_unstable_by(|a, b| a.opportunity.opportunity_id.cmp(&b.opportunity.opportunity_id));
     let position: HashMap<i64, usize> = opportunity_records.iter().enumerate().map(|(i, r)| (r.record_id, i)).collect();
     let today = Utc::now().date_naive();
+    writer.reserve_opportunities(golden.len(), golden.iter().map(|g| g.partners.len()).sum());
     for g in &golden {
         writer.insert_opportunity(&g.opportunity, &g.partners)?;
         let members: Vec<watershed_validate::Member> = g

@@ -105,7 +105,7 @@ pub trait Backend {
     /// Runs one statement; returns the rows it changed.
     fn execute(&self, sql: &str, params: &[Param]) -> Result<u64>;
     /// Runs a query and hands each row to `row`, streaming (a 1M-row table is not held
-    /// twice).
+    /// twice). `row` must not use the backend itself (the query holds the connection).
     fn for_each(&self, sql: &str, params: &[Param], row: &mut dyn FnMut(&[Cell]) -> Result<()>) -> Result<()>;
     /// Appends a row (every column, in table order) to `table`. Backends may buffer:
     /// the row is visible to the next statement of this connection, not before.

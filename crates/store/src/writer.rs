@@ -260,6 +260,16 @@ impl<'a> RunWriter<'a> {
         Ok(())
     }
 
+    /// Says how many golden opportunities and partner links are about to be written, so
+    /// that the run's in-memory copy of them is allocated once instead of growing (at 1M
+    /// opportunities every doubling copies hundreds of MB into fresh memory).
+    pub fn reserve_opportunities(&self, opportunities: usize, links: usize) {
+        if let Some(w) = self.written.borrow_mut().as_mut() {
+            w.opportunities.reserve(opportunities);
+            w.links.reserve(links);
+        }
+    }
+
     /// Writes a golden opportunity and its partner links.
     pub fn insert_opportunity(&self, o: &Opportunity, partners: &[OpportunityPartner]) -> Result<()> {
         let amount = o.amount.to_string();

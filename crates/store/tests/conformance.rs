@@ -100,6 +100,7 @@ conformance!(
     readers_see_the_previous_state_until_commit,
     a_large_run_arrives_whole,
     unknown_tables_are_refused,
+    a_failed_insert_fails_the_commit_and_leaves_nothing,
 );
 
 fn d(text: &str) -> Decimal {
@@ -602,4 +603,32 @@ fn what_a_rebuilding_run_wrote_reads_as_the_database_does(place: &Place) {
     assert_eq!(format!("{written:?}"), format!("{read:?}"));
     assert_eq!(read.opportunities.len(), 2);
     assert_eq!(read.support_tickets[0].first_call_resolved, Some(true));
+}
+
+fn a_failed_insert_fails_the_commit_and_leaves_nothing(place: &Place) {
+    // Backends may insert appended rows later (SQLite's writer thread, PostgreSQL's COPY
+    // buffer): an insert that fails there must still fail the commit, after rows spread
+    // over several batches, and roll back everything the run wrote.
+    let mut store = place.open();
+    let w = store.begin_run("t1").unwrap();
+    let i = input(&w, "f");
+    let cells: Vec<String> = (0..8).map(|c| format!("cell {c} of a row that fills the batches")).collect();
+    let first = w.insert_raw(i, 1, "row", None, &cells).unwrap();
+    for line in 2..20_000 {
+        w.insert_raw(i, line, "row", None, &cells).unwrap();
+    }
+    w.insert_quarantine(&quarantine_entry(first, 1)).unwrap();
+    // The same record quarantined twice violates the primary key.
+    w.insert_quarantine(&quarantine_entry(first, 1)).unwrap();
+    assert!(w.commit("t1b", "fp", "{}").is_err());
+    for table in ["raw_records", "inputs", "quarantine"] {
+        assert_eq!(store.count(table).unwrap(), 0, "{table}");
+    }
+    // The store goes on working: the next run commits.
+    let w = store.begin_run("t2").unwrap();
+    let i = input(&w, "g");
+    w.insert_raw(i, 1, "row", None, &cells).unwrap();
+    w.commit("t2b", "fp", "{}").unwrap();
+    assert_eq!(store.count("raw_records").unwrap(), 1);
+    assert_eq!(place.open().count("raw_records").unwrap(), 1);
 }
