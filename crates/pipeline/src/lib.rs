@@ -509,6 +509,7 @@ fn rebuild(
     // The metrics need only the dataset: free the resolution's working set first (at 1M
     // opportunities it is over a gigabyte).
     drop((golden, position, opportunity_records, record_info, quarantined_now, previously_quarantined));
+    writer.build_indexes()?;
     progress.stage("metrics", 1);
     report.scorecard_periods = scorecard::write(&writer, project, Utc::now().date_naive())? as u64;
     progress.finish();

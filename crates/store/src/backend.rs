@@ -102,6 +102,13 @@ pub trait Backend {
     fn kind(&self) -> BackendKind;
     /// Runs statements without parameters (DDL, several separated by `;`).
     fn batch(&self, sql: &str) -> Result<()>;
+    /// Runs statements without parameters when the backend gets to them: a backend that
+    /// inserts appended rows in the background (SQLite) runs them there after those rows,
+    /// so that e.g. an index build overlaps with the caller's computing. A failure is
+    /// reported by the next statement, like a failed append. By default: at once.
+    fn batch_in_background(&self, sql: &str) -> Result<()> {
+        self.batch(sql)
+    }
     /// Runs one statement; returns the rows it changed.
     fn execute(&self, sql: &str, params: &[Param]) -> Result<u64>;
     /// Runs a query and hands each row to `row`, streaming (a 1M-row table is not held

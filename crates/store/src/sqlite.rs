@@ -52,6 +52,8 @@ struct Writer {
 enum Message {
     /// Insert these rows (see [`encode_row`] for the layout).
     Rows { statements: Vec<Arc<str>>, rows: Vec<u8> },
+    /// Run these statements (after the rows before them).
+    Batch(String),
     /// Report the first failure since the last report, once everything before is done.
     Sync(mpsc::Sender<Option<StoreError>>),
 }
@@ -88,20 +90,32 @@ impl SqliteBackend {
         }
         let rows = std::mem::take(&mut appends.batch);
         let statements = self.statements.borrow().clone();
+        self.queue(appends, Message::Rows { statements, rows })
+    }
+
+    /// Sends `message` to the writer thread after the rows appended so far.
+    fn send(&self, appends: &mut Appends, message: Message) -> Result<()> {
+        self.send_batch(appends)?;
+        self.queue(appends, message)
+    }
+
+    /// Puts `message` on the writer thread's queue, starting the thread if needed.
+    fn queue(&self, appends: &mut Appends, message: Message) -> Result<()> {
         let writer = match &mut appends.writer {
             Some(writer) => writer,
             None => appends.writer.insert(spawn_writer(Arc::clone(&self.conn))?),
         };
-        writer.queue.send(Message::Rows { statements, rows }).map_err(|_| writer_stopped())
+        writer.queue.send(message).map_err(|_| writer_stopped())
     }
 
     /// Waits until the writer thread has inserted everything appended so far.
     fn sync(&self) -> Result<()> {
         let mut appends = self.appends.borrow_mut();
-        self.send_batch(&mut appends)?;
-        let Some(writer) = &appends.writer else { return Ok(()) };
+        if appends.writer.is_none() && appends.batch.is_empty() {
+            return Ok(());
+        }
         let (reply, answer) = mpsc::channel();
-        writer.queue.send(Message::Sync(reply)).map_err(|_| writer_stopped())?;
+        self.send(&mut appends, Message::Sync(reply))?;
         match answer.recv() {
             Ok(None) => Ok(()),
             Ok(Some(error)) => Err(error),
@@ -133,6 +147,12 @@ fn write_batches(conn: &Mutex<Connection>, messages: Receiver<Message>) {
                 if failure.is_none() {
                     let conn = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
                     failure = insert_rows(&conn, &statements, &rows).err();
+                }
+            }
+            Message::Batch(sql) => {
+                if failure.is_none() {
+                    let conn = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                    failure = conn.execute_batch(&sql).err().map(StoreError::from);
                 }
             }
             Message::Sync(reply) => {
@@ -271,6 +291,10 @@ impl Backend for SqliteBackend {
         Ok(self.conn()?.execute_batch(sql)?)
     }
 
+    fn batch_in_background(&self, sql: &str) -> Result<()> {
+        self.send(&mut self.appends.borrow_mut(), Message::Batch(sql.to_string()))
+    }
+
     fn execute(&self, sql: &str, params: &[Param]) -> Result<u64> {
         let conn = self.conn()?;
         let mut stmt = conn.prepare_cached(sql)?;
@@ -335,5 +359,78 @@ impl Backend for SqliteBackend {
             conn.execute_batch("ROLLBACK")?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_file(name: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("ws-sqlite-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir.join("store.db")
+    }
+
+    fn count(db: &SqliteBackend, table: &str) -> i64 {
+        let mut n = -1;
+        db.for_each(&format!("SELECT COUNT(*) FROM {table}"), &[], &mut |row| {
+            if let Some(Cell::Int(c)) = row.first() {
+                n = *c;
+            }
+            Ok(())
+        })
+        .unwrap();
+        n
+    }
+
+    #[test]
+    fn appended_rows_keep_their_values_and_order_across_batches() {
+        let path = temp_file("order");
+        let db = SqliteBackend::open(&path).unwrap();
+        db.batch("CREATE TABLE t (n INTEGER, x REAL, s TEXT, z TEXT)").unwrap();
+        db.begin_write().unwrap();
+        let text = "ünïcode, \"quotes\", tab\there, a NUL \0 and a long tail ".repeat(4);
+        for n in 0..30_000_i64 {
+            db.append("t", &[Param::Int(n), Param::Real(n as f64 / 4.0), Param::Text(&text), Param::Null]).unwrap();
+        }
+        db.commit().unwrap();
+        let mut seen = 0_i64;
+        db.for_each("SELECT n, x, s, z FROM t ORDER BY rowid", &[], &mut |row| {
+            assert_eq!(row, &[Cell::Int(seen), Cell::Real(seen as f64 / 4.0), Cell::Text(text.clone()), Cell::Null]);
+            seen += 1;
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(seen, 30_000);
+        assert_eq!(db.conn.lock().unwrap().query_row("PRAGMA page_size", [], |r| r.get::<_, i64>(0)).unwrap(), 65536);
+    }
+
+    #[test]
+    fn a_failed_background_batch_is_reported_by_the_next_statement() {
+        let db = SqliteBackend::open(&temp_file("background")).unwrap();
+        db.batch("CREATE TABLE t (n INTEGER)").unwrap();
+        db.append("t", &[Param::Int(1)]).unwrap();
+        db.batch_in_background("CREATE INDEX t_missing ON no_such_table(n)").unwrap();
+        let error = db.execute("INSERT INTO t VALUES (2)", &[]).unwrap_err();
+        assert!(error.to_string().contains("no_such_table"), "{error}");
+        // Reported once; the connection goes on working.
+        assert_eq!(count(&db, "t"), 1);
+        db.batch_in_background("CREATE INDEX t_n ON t(n)").unwrap();
+        assert_eq!(count(&db, "t"), 1);
+    }
+
+    #[test]
+    fn rows_appended_outside_a_transaction_are_written_when_the_store_closes() {
+        let path = temp_file("drop");
+        {
+            let db = SqliteBackend::open(&path).unwrap();
+            db.batch("CREATE TABLE t (n INTEGER)").unwrap();
+            for n in 0..3 {
+                db.append("t", &[Param::Int(n)]).unwrap();
+            }
+        }
+        assert_eq!(count(&SqliteBackend::open(&path).unwrap(), "t"), 3);
     }
 }

@@ -439,6 +439,14 @@ impl<'a> RunWriter<'a> {
         Ok(())
     }
 
+    /// Builds the dataset's secondary indexes, in the background where the backend can
+    /// (SQLite drops them while a run rewrites the dataset): call it once the golden
+    /// records and their lineage are written, so the build overlaps with the metrics.
+    /// [`RunWriter::commit`] builds whatever is still missing.
+    pub fn build_indexes(&self) -> Result<()> {
+        self.db.batch_in_background(DATASET_INDEXES)
+    }
+
     /// Marks the run finished with its summary and makes everything durable.
     pub fn commit(mut self, finished_at: &str, fingerprint: &str, summary_json: &str) -> Result<()> {
         self.db.batch(DATASET_INDEXES)?;
