@@ -120,7 +120,8 @@ impl<'a> OpportunityIndex<'a> {
     /// opportunities sharing an id the last one counts; of targets for the same
     /// (partner, period) the last row wins.
     pub(crate) fn new(opportunities: &'a [Opportunity], links: &'a [OpportunityPartner], targets: &'a [Target]) -> Self {
-        let mut by_id: HashMap<&str, &Opportunity> = HashMap::with_capacity(opportunities.len());
+        // Hashed with foldhash: a million ids are looked up once per link.
+        let mut by_id: foldhash::HashMap<&str, &Opportunity> = HashMap::with_capacity_and_hasher(opportunities.len(), Default::default());
         by_id.extend(opportunities.iter().map(|o| (o.opportunity_id.as_str(), o)));
         let mut credits: HashMap<&str, Vec<Credit>> = HashMap::new();
         for link in links {

@@ -1,7 +1,6 @@
 //! Which term of the conservation equation each new opportunity row falls in.
 
 use crate::report::RunReport;
-use std::collections::HashMap;
 use watershed_model::SourceOpportunity;
 use watershed_resolve::{Golden, Relation};
 
@@ -24,7 +23,7 @@ impl RecordInfo {
 /// before this run is `updated` (same source record) or `merged` (another source's);
 /// in a record first seen now, its most trusted row is `new`, further partner rows are
 /// `new` links, versions are `updated` and other sources' rows are `merged`.
-pub(crate) fn count(g: &Golden, info: &HashMap<i64, RecordInfo>, report: &mut RunReport) {
+pub(crate) fn count(g: &Golden, info: &foldhash::HashMap<i64, RecordInfo>, report: &mut RunReport) {
     let old_keys: Vec<&(usize, String)> =
         g.members.iter().filter_map(|(id, _)| info.get(id)).filter(|i| !i.is_new).map(|i| &i.key).collect();
     let mut first_new_seen = false;

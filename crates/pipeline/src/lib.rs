@@ -319,7 +319,8 @@ fn rebuild(
     let opportunity_rows: usize =
         all_inputs.iter().filter(|i| config.sources[i.source].entity() == Entity::Opportunities).map(|i| i.rows.len()).sum();
     let mut opportunity_records: Vec<ResolveRecord> = Vec::with_capacity(opportunity_rows);
-    let mut record_info: HashMap<i64, classify::RecordInfo> = HashMap::with_capacity(opportunity_rows);
+    let mut record_info: foldhash::HashMap<i64, classify::RecordInfo> =
+        HashMap::with_capacity_and_hasher(opportunity_rows, Default::default());
     let total: u64 = all_inputs.iter().map(|i| i.rows.len() as u64).sum();
     progress.stage("normalize", total);
     let mut quarantined_now: HashSet<i64> = HashSet::new();
@@ -463,7 +464,7 @@ fn rebuild(
     // In id order: the opportunities' primary key then grows at its end instead of at random.
     let mut golden = resolution.golden;
     golden.sort_unstable_by(|a, b| a.opportunity.opportunity_id.cmp(&b.opportunity.opportunity_id));
-    let position: HashMap<i64, usize> = opportunity_records.iter().enumerate().map(|(i, r)| (r.record_id, i)).collect();
+    let position: foldhash::HashMap<i64, usize> = opportunity_records.iter().enumerate().map(|(i, r)| (r.record_id, i)).collect();
     let today = Utc::now().date_naive();
     writer.reserve_opportunities(golden.len(), golden.iter().map(|g| g.partners.len()).sum());
     for g in &golden {
