@@ -134,7 +134,8 @@ struct InputRows {
     input_seq: i64,
     is_new: bool,
     headers: Vec<String>,
-    rows: Vec<(i64, u64, Vec<String>)>,
+    /// Shared with the store, which may still be writing them to the raw layer.
+    rows: watershed_store::SharedRows,
     errors: Vec<(i64, u64, String, Vec<String>)>,
 }
 
@@ -212,7 +213,7 @@ pub fn run(project: &Project, progress: &mut dyn Progress) -> Result<RunReport, 
                 input_seq: stored.input_id,
                 is_new: false,
                 headers: stored.headers,
-                rows: stored.rows,
+                rows: std::sync::Arc::new(stored.rows),
                 errors: stored.errors,
             });
         }
@@ -254,7 +255,9 @@ fn rebuild(
     }
     let previously_quarantined: HashSet<i64> = writer.quarantined_ids()?.into_iter().collect();
 
-    // 3. Raw layer: store the new inputs, row by row, as received.
+    // 3. Raw layer: store the new inputs, row by row, as received. The rows are shared
+    // with the store, which writes them while the run goes on to normalize them (SQLite:
+    // on its writer thread).
     let total_rows: u64 = new_inputs.iter().map(|i| i.input.parsed.read_count()).sum();
     progress.stage("store raw", total_rows);
     for input in new_inputs {
@@ -275,11 +278,7 @@ fn rebuild(
             &p.headers,
             read,
         )?;
-        let mut rows = Vec::with_capacity(p.rows.len());
-        for row in p.rows {
-            let id = writer.insert_raw(input_id, row.line, "row", None, &row.values)?;
-            rows.push((id, row.line, row.values));
-        }
+        let rows = writer.insert_raw_rows(input_id, p.rows.into_iter().map(|row| (row.line, row.values)))?;
         let mut errors = Vec::with_capacity(p.errors.len());
         for e in p.errors {
             let id = writer.insert_raw(input_id, e.line, "error", Some(&e.message), &e.values)?;

@@ -86,6 +86,12 @@ pub enum Cell {
     Text(String),
 }
 
+/// Rows produced when the backend gets to them (see [`Backend::append_from`]).
+pub trait RowSource: Send {
+    /// Hands every row (every column, in table order) to `row`, in order.
+    fn rows(&self, row: &mut dyn FnMut(&[Param]) -> Result<()>) -> Result<()>;
+}
+
 /// Which database a backend speaks, for the few places where SQL differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BackendKind {
@@ -117,6 +123,13 @@ pub trait Backend {
     /// Appends a row (every column, in table order) to `table`. Backends may buffer:
     /// the row is visible to the next statement of this connection, not before.
     fn append(&self, table: &'static str, row: &[Param]) -> Result<()>;
+    /// Appends every row of `rows` to `table`, like [`Backend::append`] for each. A backend
+    /// that inserts in the background (SQLite) produces and inserts them there, so the
+    /// caller goes on at once (e.g. normalizing the rows it shares with `rows`); a failure
+    /// is reported by the next statement. By default: at once.
+    fn append_from(&self, table: &'static str, rows: Box<dyn RowSource>) -> Result<()> {
+        rows.rows(&mut |row| self.append(table, row))
+    }
     /// The column names of table `name`, in table order (empty when it does not exist).
     fn columns(&self, table: &str) -> Result<Vec<String>>;
     /// Whether table `name` exists (every table has a column).

@@ -17,9 +17,9 @@ mod read;
 pub mod sqlite;
 mod writer;
 
-pub use backend::{Backend, BackendKind, Cell, Param};
+pub use backend::{Backend, BackendKind, Cell, Param, RowSource};
 use backend::{Row, query, query_opt};
-pub use writer::RunWriter;
+pub use writer::{RunWriter, SharedRows};
 
 use watershed_model::{Entity, FieldKind, Opportunity, OpportunityPartner, Partner, PartnerRole, PartnerStatus, Stage};
 
@@ -32,6 +32,10 @@ pub enum StoreError {
     /// PostgreSQL reported an error.
     #[error("store (PostgreSQL): {0}")]
     Postgres(#[from] tokio_postgres::Error),
+    /// An earlier write of this transaction failed (and was reported): nothing more of it
+    /// can succeed; it must be rolled back.
+    #[error("store: an earlier insert of this transaction failed (reported before); roll it back")]
+    TransactionFailed,
     /// The store cannot be opened as configured.
     #[error("store: {0}")]
     Config(String),

@@ -8,21 +8,23 @@
 //! has inserted everything appended before it (and reports the first insert that
 //! failed), so the connection sees the rows in the order they were appended.
 
-use crate::backend::{Backend, BackendKind, Cell, Param};
+use crate::backend::{Backend, BackendKind, Cell, Param, RowSource};
 use crate::{Result, StoreError};
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, ToSql};
-use std::cell::RefCell;
+use std::cell::{Cell as Flag, RefCell};
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::mpsc::{self, Receiver, SyncSender};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 
 /// A batch is handed to the writer thread at this size.
 const BATCH_BYTES: usize = 1 << 20;
-/// Batches waiting for the writer thread at most: bounds the memory appends can hold.
-const BATCHES_QUEUED: usize = 8;
+/// Bytes of batches waiting for the writer thread at most: bounds the memory appends can
+/// hold (an appender waits for the writer beyond it). Rows handed over with
+/// [`Backend::append_from`] are shared, not copied, and do not count.
+const BYTES_QUEUED: usize = 8 << 20;
 
 /// A SQLite store file.
 pub struct SqliteBackend {
@@ -33,6 +35,8 @@ pub struct SqliteBackend {
     statements: RefCell<Vec<Arc<str>>>,
     /// The batch being filled and the writer thread (started by the first append).
     appends: RefCell<Appends>,
+    /// Set while a query's rows are handed out: its callback must not use the backend.
+    in_query: Flag<bool>,
 }
 
 /// Appended rows not yet handed over, and the thread that inserts them.
@@ -42,10 +46,35 @@ struct Appends {
     writer: Option<Writer>,
 }
 
-/// The writer thread and its queue.
+/// The writer thread, its queue and the bytes of batches in it.
 struct Writer {
-    queue: SyncSender<Message>,
+    queue: Sender<Message>,
+    queued: Arc<Budget>,
     thread: JoinHandle<()>,
+}
+
+/// Bytes of batches queued for the writer thread.
+#[derive(Default)]
+struct Budget {
+    bytes: Mutex<usize>,
+    freed: Condvar,
+}
+
+impl Budget {
+    /// Waits until `bytes` more fit under [`BYTES_QUEUED`] (or nothing is queued), then takes them.
+    fn take(&self, bytes: usize) {
+        let mut queued = self.bytes.lock().unwrap_or_else(PoisonError::into_inner);
+        while *queued > 0 && *queued + bytes > BYTES_QUEUED {
+            queued = self.freed.wait(queued).unwrap_or_else(PoisonError::into_inner);
+        }
+        *queued += bytes;
+    }
+
+    fn give_back(&self, bytes: usize) {
+        let mut queued = self.bytes.lock().unwrap_or_else(PoisonError::into_inner);
+        *queued = queued.saturating_sub(bytes);
+        self.freed.notify_all();
+    }
 }
 
 /// What the writer thread is asked to do, in order.
@@ -54,8 +83,12 @@ enum Message {
     Rows { statements: Vec<Arc<str>>, rows: Vec<u8> },
     /// Run these statements (after the rows before them).
     Batch(String),
-    /// Report the first failure since the last report, once everything before is done.
+    /// Insert the rows `source` produces into `table`.
+    Source { table: &'static str, source: Box<dyn RowSource> },
+    /// Report the first failure, once everything before is done.
     Sync(mpsc::Sender<Option<StoreError>>),
+    /// A new transaction (or none): forget the failure of the last one.
+    Reset,
 }
 
 impl SqliteBackend {
@@ -73,14 +106,23 @@ impl SqliteBackend {
             insert_sql: RefCell::new(HashMap::new()),
             statements: RefCell::new(Vec::new()),
             appends: RefCell::new(Appends::default()),
+            in_query: Flag::new(false),
         })
     }
 
+    /// Refuses use of the backend from inside a query's row callback (it would deadlock).
+    fn not_in_query(&self) -> Result<()> {
+        if self.in_query.get() {
+            return Err(StoreError::Config("internal error: the store was used while a query's rows were being read".into()));
+        }
+        Ok(())
+    }
+
     /// The connection, once the writer thread has inserted every row appended so far;
-    /// the first insert that failed since the last call is returned as the error.
+    /// a failed insert of the transaction is returned as the error.
     fn conn(&self) -> Result<MutexGuard<'_, Connection>> {
         self.sync()?;
-        Ok(self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner()))
+        Ok(self.conn.lock().unwrap_or_else(PoisonError::into_inner))
     }
 
     /// Hands the batch being filled to the writer thread (starting it if needed).
@@ -90,26 +132,36 @@ impl SqliteBackend {
         }
         let rows = std::mem::take(&mut appends.batch);
         let statements = self.statements.borrow().clone();
+        self.writer(appends)?.queued.take(rows.len());
         self.queue(appends, Message::Rows { statements, rows })
     }
 
     /// Sends `message` to the writer thread after the rows appended so far.
     fn send(&self, appends: &mut Appends, message: Message) -> Result<()> {
+        self.not_in_query()?;
         self.send_batch(appends)?;
         self.queue(appends, message)
     }
 
-    /// Puts `message` on the writer thread's queue, starting the thread if needed.
+    /// The writer thread, started if needed.
+    fn writer<'a>(&self, appends: &'a mut Appends) -> Result<&'a Writer> {
+        if appends.writer.is_none() {
+            appends.writer = Some(spawn_writer(Arc::clone(&self.conn))?);
+        }
+        appends.writer.as_ref().ok_or_else(|| StoreError::Config("internal error: no SQLite writer thread".into()))
+    }
+
+    /// Puts `message` on the writer thread's queue.
     fn queue(&self, appends: &mut Appends, message: Message) -> Result<()> {
-        let writer = match &mut appends.writer {
-            Some(writer) => writer,
-            None => appends.writer.insert(spawn_writer(Arc::clone(&self.conn))?),
-        };
-        writer.queue.send(message).map_err(|_| writer_stopped())
+        if self.writer(appends)?.queue.send(message).is_err() {
+            return Err(writer_stopped(appends));
+        }
+        Ok(())
     }
 
     /// Waits until the writer thread has inserted everything appended so far.
     fn sync(&self) -> Result<()> {
+        self.not_in_query()?;
         let mut appends = self.appends.borrow_mut();
         if appends.writer.is_none() && appends.batch.is_empty() {
             return Ok(());
@@ -119,47 +171,101 @@ impl SqliteBackend {
         match answer.recv() {
             Ok(None) => Ok(()),
             Ok(Some(error)) => Err(error),
-            Err(_) => Err(writer_stopped()),
+            Err(_) => Err(writer_stopped(&mut appends)),
         }
+    }
+
+    /// Forgets a failed insert once its transaction is over (or a new one begins).
+    fn reset(&self) -> Result<()> {
+        let mut appends = self.appends.borrow_mut();
+        if appends.writer.is_none() {
+            return Ok(());
+        }
+        self.queue(&mut appends, Message::Reset)
     }
 }
 
-fn writer_stopped() -> StoreError {
-    StoreError::Config("the SQLite writer thread stopped unexpectedly; nothing after its last insert was written".into())
+/// The writer thread died (a panic): what it said, and a new one starts with the next append.
+fn writer_stopped(appends: &mut Appends) -> StoreError {
+    let why = match appends.writer.take().map(|w| w.thread.join()) {
+        Some(Err(panic)) => panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "a panic".into()),
+        _ => "unknown".into(),
+    };
+    StoreError::Config(format!("the SQLite writer thread stopped ({why}); the transaction's later inserts were not written"))
 }
 
 fn spawn_writer(conn: Arc<Mutex<Connection>>) -> Result<Writer> {
-    let (queue, messages) = mpsc::sync_channel(BATCHES_QUEUED);
+    let (queue, messages) = mpsc::channel();
+    let queued = Arc::new(Budget::default());
+    let budget = Arc::clone(&queued);
     let thread = std::thread::Builder::new()
         .name("sqlite-writer".into())
-        .spawn(move || write_batches(&conn, messages))
+        .spawn(move || write_batches(&conn, messages, &budget))
         .map_err(|e| StoreError::Config(format!("cannot start the SQLite writer thread: {e}")))?;
-    Ok(Writer { queue, thread })
+    Ok(Writer { queue, queued, thread })
 }
 
-/// The writer thread: inserts batches in order; after a failure it skips rows until the
-/// failure has been reported (the transaction is then rolled back by its owner).
-fn write_batches(conn: &Mutex<Connection>, messages: Receiver<Message>) {
+/// The writer thread: inserts in order. After a failure it skips everything until
+/// [`Message::Reset`] (the transaction is rolled back by its owner), and every sync
+/// reports it, so that no later statement of that transaction, commit included, succeeds.
+fn write_batches(conn: &Mutex<Connection>, messages: Receiver<Message>, queued: &Budget) {
     let mut failure: Option<StoreError> = None;
+    let mut failed = false;
     for message in messages {
-        match message {
+        let outcome = match message {
             Message::Rows { statements, rows } => {
-                if failure.is_none() {
-                    let conn = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-                    failure = insert_rows(&conn, &statements, &rows).err();
-                }
+                let outcome = if failed { Ok(()) } else { insert_rows(&lock(conn), &statements, &rows) };
+                queued.give_back(rows.len());
+                outcome
             }
-            Message::Batch(sql) => {
-                if failure.is_none() {
-                    let conn = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-                    failure = conn.execute_batch(&sql).err().map(StoreError::from);
-                }
-            }
+            Message::Source { table, source } if !failed => insert_from(&lock(conn), table, &*source),
+            Message::Batch(sql) if !failed => lock(conn).execute_batch(&sql).map_err(StoreError::from),
+            Message::Source { .. } | Message::Batch(_) => Ok(()),
             Message::Sync(reply) => {
-                let _ = reply.send(failure.take());
+                let report = match (&failure, failed) {
+                    (_, false) => None,
+                    (Some(_), true) => failure.take(),
+                    (None, true) => Some(StoreError::TransactionFailed),
+                };
+                let _ = reply.send(report);
+                Ok(())
             }
+            Message::Reset => {
+                (failure, failed) = (None, false);
+                Ok(())
+            }
+        };
+        if let Err(e) = outcome {
+            (failure, failed) = (Some(e), true);
         }
     }
+}
+
+fn lock(conn: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+    conn.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The `INSERT` of a row of `columns` values into `table`.
+fn insert_sql(table: &str, columns: usize) -> String {
+    let placeholders: Vec<String> = (1..=columns).map(|i| format!("?{i}")).collect();
+    format!("INSERT INTO {table} VALUES ({})", placeholders.join(", "))
+}
+
+/// Inserts the rows `source` produces into `table` (on the writer thread).
+fn insert_from(conn: &Connection, table: &str, source: &dyn RowSource) -> Result<()> {
+    let mut statement: Option<(usize, rusqlite::CachedStatement<'_>)> = None;
+    source.rows(&mut |row| {
+        let stmt = match &mut statement {
+            Some((columns, stmt)) if *columns == row.len() => stmt,
+            _ => &mut statement.insert((row.len(), conn.prepare_cached(&insert_sql(table, row.len()))?)).1,
+        };
+        stmt.execute(rusqlite::params_from_iter(row))?;
+        Ok(())
+    })
 }
 
 /// A value decoded from a batch, bound without copying (text is bound as the bytes it
@@ -189,8 +295,9 @@ const TAG_TEXT: u8 = 3;
 
 /// Appends one row to a batch: the statement's index (u32), the value count (u32), then
 /// each value as a tag byte and its payload (8 bytes for numbers; a u32 length and the
-/// bytes for text), all little-endian.
-fn encode_row(batch: &mut Vec<u8>, statement: u32, row: &[Param]) {
+/// bytes for text), all little-endian. A text of 4 GiB or more is refused.
+fn encode_row(batch: &mut Vec<u8>, statement: u32, row: &[Param]) -> Result<()> {
+    let start = batch.len();
     batch.extend_from_slice(&statement.to_le_bytes());
     batch.extend_from_slice(&(row.len() as u32).to_le_bytes());
     for value in row {
@@ -205,12 +312,17 @@ fn encode_row(batch: &mut Vec<u8>, statement: u32, row: &[Param]) {
                 batch.extend_from_slice(&x.to_le_bytes());
             }
             Param::Text(t) => {
+                let Ok(len) = u32::try_from(t.len()) else {
+                    batch.truncate(start);
+                    return Err(StoreError::Config(format!("a value of {} bytes is too large for the store", t.len())));
+                };
                 batch.push(TAG_TEXT);
-                batch.extend_from_slice(&(t.len() as u32).to_le_bytes());
+                batch.extend_from_slice(&len.to_le_bytes());
                 batch.extend_from_slice(t.as_bytes());
             }
         }
     }
+    Ok(())
 }
 
 /// Reads a batch back (the reverse of [`encode_row`]) and inserts its rows.
@@ -255,7 +367,7 @@ impl Drop for SqliteBackend {
         // inside one, the transaction is abandoned with the connection anyway.
         let _ = self.sync();
         let appends = self.appends.get_mut();
-        if let Some(Writer { queue, thread }) = appends.writer.take() {
+        if let Some(Writer { queue, thread, .. }) = appends.writer.take() {
             drop(queue);
             let _ = thread.join();
         }
@@ -291,6 +403,10 @@ impl Backend for SqliteBackend {
         Ok(self.conn()?.execute_batch(sql)?)
     }
 
+    fn append_from(&self, table: &'static str, rows: Box<dyn RowSource>) -> Result<()> {
+        self.send(&mut self.appends.borrow_mut(), Message::Source { table, source: rows })
+    }
+
     fn batch_in_background(&self, sql: &str) -> Result<()> {
         self.send(&mut self.appends.borrow_mut(), Message::Batch(sql.to_string()))
     }
@@ -312,20 +428,23 @@ impl Backend for SqliteBackend {
             for i in 0..columns {
                 cells.push(cell(r.get_ref(i)?));
             }
-            row(&cells)?;
+            self.in_query.set(true);
+            let handed = row(&cells);
+            self.in_query.set(false);
+            handed?;
         }
         Ok(())
     }
 
     fn append(&self, table: &'static str, row: &[Param]) -> Result<()> {
         let statement = *self.insert_sql.borrow_mut().entry((table, row.len())).or_insert_with(|| {
-            let placeholders: Vec<String> = (1..=row.len()).map(|i| format!("?{i}")).collect();
             let mut statements = self.statements.borrow_mut();
-            statements.push(format!("INSERT INTO {table} VALUES ({})", placeholders.join(", ")).into());
+            statements.push(insert_sql(table, row.len()).into());
             (statements.len() - 1) as u32
         });
+        self.not_in_query()?;
         let mut appends = self.appends.borrow_mut();
-        encode_row(&mut appends.batch, statement, row);
+        encode_row(&mut appends.batch, statement, row)?;
         if appends.batch.len() >= BATCH_BYTES {
             self.send_batch(&mut appends)?;
         }
@@ -344,6 +463,14 @@ impl Backend for SqliteBackend {
     }
 
     fn begin_write(&self) -> Result<()> {
+        // A failure outside any transaction was reported (or is, here) and concerns no
+        // transaction to come.
+        let before = self.sync();
+        self.reset()?;
+        match before {
+            Err(StoreError::TransactionFailed) => {}
+            other => other?,
+        }
         Ok(self.conn()?.execute_batch("BEGIN IMMEDIATE")?)
     }
 
@@ -354,7 +481,8 @@ impl Backend for SqliteBackend {
     fn rollback(&self) -> Result<()> {
         // A failed insert is why the transaction is abandoned: it was reported already.
         let _ = self.sync();
-        let conn = self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        self.reset()?;
+        let conn = lock(&self.conn);
         if !conn.is_autocommit() {
             conn.execute_batch("ROLLBACK")?;
         }
@@ -371,6 +499,12 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         dir.join("store.db")
+    }
+
+    fn remove(path: &Path) {
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
     }
 
     fn count(db: &SqliteBackend, table: &str) -> i64 {
@@ -405,20 +539,88 @@ mod tests {
         .unwrap();
         assert_eq!(seen, 30_000);
         assert_eq!(db.conn.lock().unwrap().query_row("PRAGMA page_size", [], |r| r.get::<_, i64>(0)).unwrap(), 65536);
+        drop(db);
+        remove(&path);
     }
 
     #[test]
     fn a_failed_background_batch_is_reported_by_the_next_statement() {
-        let db = SqliteBackend::open(&temp_file("background")).unwrap();
+        let path = temp_file("background");
+        let db = SqliteBackend::open(&path).unwrap();
         db.batch("CREATE TABLE t (n INTEGER)").unwrap();
         db.append("t", &[Param::Int(1)]).unwrap();
         db.batch_in_background("CREATE INDEX t_missing ON no_such_table(n)").unwrap();
         let error = db.execute("INSERT INTO t VALUES (2)", &[]).unwrap_err();
         assert!(error.to_string().contains("no_such_table"), "{error}");
-        // Reported once; the connection goes on working.
-        assert_eq!(count(&db, "t"), 1);
+        // Outside a transaction the failure concerns nothing to come: a transaction begins.
+        db.begin_write().unwrap();
         db.batch_in_background("CREATE INDEX t_n ON t(n)").unwrap();
+        db.commit().unwrap();
+        assert_eq!(count(&db, "sqlite_master WHERE type = 'index' AND name = 't_n'"), 1);
         assert_eq!(count(&db, "t"), 1);
+        remove(&path);
+    }
+
+    #[test]
+    fn a_failed_insert_fails_every_later_statement_of_its_transaction() {
+        let path = temp_file("sticky");
+        let db = SqliteBackend::open(&path).unwrap();
+        db.batch("CREATE TABLE t (n INTEGER PRIMARY KEY)").unwrap();
+        db.begin_write().unwrap();
+        for n in [1, 1, 2, 3] {
+            db.append("t", &[Param::Int(n)]).unwrap();
+        }
+        assert!(db.execute("INSERT INTO t VALUES (4)", &[]).unwrap_err().to_string().contains("UNIQUE"));
+        // Ignoring the error does not let the transaction commit without rows 2 and 3.
+        assert!(db.execute("INSERT INTO t VALUES (5)", &[]).is_err());
+        assert!(db.commit().unwrap_err().to_string().contains("earlier insert"));
+        db.rollback().unwrap();
+        assert_eq!(count(&db, "t"), 0);
+        db.begin_write().unwrap();
+        db.append("t", &[Param::Int(7)]).unwrap();
+        db.commit().unwrap();
+        assert_eq!(count(&db, "t"), 1);
+        remove(&path);
+    }
+
+    #[test]
+    fn using_the_store_inside_a_query_callback_is_an_error_not_a_hang() {
+        let path = temp_file("reentry");
+        let db = SqliteBackend::open(&path).unwrap();
+        db.batch("CREATE TABLE t (n INTEGER)").unwrap();
+        db.execute("INSERT INTO t VALUES (1)", &[]).unwrap();
+        let mut inner = Vec::new();
+        db.for_each("SELECT n FROM t", &[], &mut |_| {
+            inner.push(db.execute("INSERT INTO t VALUES (2)", &[]).is_err());
+            inner.push(db.append("t", &[Param::Int(3)]).is_err());
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(inner, vec![true, true]);
+        assert_eq!(count(&db, "t"), 1);
+        remove(&path);
+    }
+
+    /// Rows whose production panics, as a bug in a row source would.
+    struct Panics;
+
+    impl RowSource for Panics {
+        fn rows(&self, _row: &mut dyn FnMut(&[Param]) -> Result<()>) -> Result<()> {
+            panic!("row source bug")
+        }
+    }
+
+    #[test]
+    fn a_writer_thread_that_dies_is_reported_and_replaced() {
+        let path = temp_file("panic");
+        let db = SqliteBackend::open(&path).unwrap();
+        db.batch("CREATE TABLE t (n INTEGER)").unwrap();
+        db.append_from("t", Box::new(Panics)).unwrap();
+        let error = db.execute("INSERT INTO t VALUES (1)", &[]).unwrap_err().to_string();
+        assert!(error.contains("row source bug"), "{error}");
+        db.append("t", &[Param::Int(2)]).unwrap();
+        assert_eq!(count(&db, "t"), 1);
+        remove(&path);
     }
 
     #[test]
@@ -432,5 +634,6 @@ mod tests {
             }
         }
         assert_eq!(count(&SqliteBackend::open(&path).unwrap(), "t"), 3);
+        remove(&path);
     }
 }

@@ -4,14 +4,15 @@
 //! read under the write lock), so that the rows of a run can be appended in bulk —
 //! COPY on PostgreSQL — without a round trip per row to learn an id.
 
-use crate::backend::{Backend, BackendKind, Param, query, query_opt};
+use crate::backend::{Backend, BackendKind, Param, RowSource, query, query_opt};
 use crate::{
-    AlertRecord, AuditEntry, DATASET_INDEXES, HealthRecord, KpiRecord, QuarantineEntry, Result, TierRecord, ViolationEntry, dialect_ddl,
-    insert_audit, read,
+    AlertRecord, AuditEntry, DATASET_INDEXES, HealthRecord, KpiRecord, QuarantineEntry, Result, StoreError, TierRecord, ViolationEntry,
+    dialect_ddl, insert_audit, read,
 };
 use chrono::Timelike;
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
+use std::sync::Arc;
 use watershed_model::{Entity, Opportunity, OpportunityPartner, Partner, Value};
 
 /// One run's writes, inside one transaction. Dropping it without [`RunWriter::commit`]
@@ -26,6 +27,29 @@ pub struct RunWriter<'a> {
     /// [`RunWriter::dataset`] need not read a million rows back.
     written: RefCell<Option<Written>>,
     committed: bool,
+}
+
+/// An input's data rows with their record ids: (record id, line, cells as received).
+pub type SharedRows = Arc<Vec<(i64, u64, Vec<String>)>>;
+
+/// The `raw_records` rows of an input's data rows, produced where the backend inserts them.
+struct RawRows {
+    input_id: i64,
+    rows: SharedRows,
+}
+
+impl RowSource for RawRows {
+    fn rows(&self, row: &mut dyn FnMut(&[Param]) -> Result<()>) -> Result<()> {
+        // One buffer for every row's JSON.
+        let mut json: Vec<u8> = Vec::new();
+        for (record_id, line, values) in self.rows.iter() {
+            json.clear();
+            serde_json::to_writer(&mut json, values).map_err(|e| StoreError::Config(format!("cannot encode raw cells as JSON: {e}")))?;
+            let text = std::str::from_utf8(&json).map_err(|e| StoreError::Config(format!("raw cells encoded as invalid UTF-8: {e}")))?;
+            row(&[(*record_id).into(), self.input_id.into(), Param::Int(*line as i64), "row".into(), Param::Null, text.into()])?;
+        }
+        Ok(())
+    }
 }
 
 /// An entity row as stored: (record id, text cells in [`Entity::fields`] order).
@@ -123,9 +147,8 @@ impl<'a> RunWriter<'a> {
         let input_id = self.next_input_id.get();
         let delimiter = (delimiter as char).to_string();
         let headers = serde_json::to_string(headers).unwrap_or_else(|_| "[]".into());
-        self.db.execute(
-            "INSERT INTO inputs (input_id, source, locator, sha256, size_bytes, run_id, entity, encoding, delimiter, header_line, headers, rows_read)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        self.db.append(
+            "inputs",
             &[
                 input_id.into(),
                 source.into(),
@@ -143,6 +166,20 @@ impl<'a> RunWriter<'a> {
         )?;
         self.next_input_id.set(input_id + 1);
         Ok(input_id)
+    }
+
+    /// Adds an input's data rows (line, cells as received) to the raw layer, numbered from
+    /// the next record id. Returns them with their record ids, shared with the backend,
+    /// which may write them in the background (SQLite does) while the run normalizes them.
+    pub fn insert_raw_rows(&self, input_id: i64, rows: impl ExactSizeIterator<Item = (u64, Vec<String>)>) -> Result<SharedRows> {
+        let first = self.next_record_id.get();
+        let mut numbered = Vec::with_capacity(rows.len());
+        numbered.extend(rows.zip(first..).map(|((line, values), record_id)| (record_id, line, values)));
+        let rows = numbered;
+        self.next_record_id.set(first + rows.len() as i64);
+        let rows = Arc::new(rows);
+        self.db.append_from("raw_records", Box::new(RawRows { input_id, rows: Arc::clone(&rows) }))?;
+        Ok(rows)
     }
 
     /// Adds a raw record (`kind` row, error or skipped); returns its id.
@@ -221,7 +258,8 @@ impl<'a> RunWriter<'a> {
         if self.db.kind() == BackendKind::Sqlite {
             sql.push_str("DROP INDEX IF EXISTS record_lineage_golden; DROP INDEX IF EXISTS record_lineage_record; DROP INDEX IF EXISTS opportunity_partners_partner;");
         }
-        self.db.batch(&sql)
+        // After the raw layer's rows, which SQLite may still be inserting: the run goes on.
+        self.db.batch_in_background(&sql)
     }
 
     /// Writes the partner dimension.

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use watershed_model::{Entity, Opportunity, OpportunityPartner, Partner, PartnerRole, PartnerStatus, Stage, Value};
 use watershed_store::postgres::PostgresBackend;
+use watershed_store::sqlite::SqliteBackend;
 use watershed_store::{AlertRecord, AuditEntry, Backend, HealthRecord, KpiRecord, QuarantineEntry, Store, TierRecord, ViolationEntry};
 
 /// Where a test's store lives; removed when the test ends.
@@ -101,6 +102,9 @@ conformance!(
     a_large_run_arrives_whole,
     unknown_tables_are_refused,
     a_failed_insert_fails_the_commit_and_leaves_nothing,
+    an_inputs_rows_in_bulk_read_back_with_their_ids,
+    a_failed_bulk_insert_fails_the_commit,
+    the_dataset_indexes_exist_after_every_run,
 );
 
 fn d(text: &str) -> Decimal {
@@ -631,4 +635,95 @@ fn a_failed_insert_fails_the_commit_and_leaves_nothing(place: &Place) {
     w.commit("t2b", "fp", "{}").unwrap();
     assert_eq!(store.count("raw_records").unwrap(), 1);
     assert_eq!(place.open().count("raw_records").unwrap(), 1);
+}
+
+fn an_inputs_rows_in_bulk_read_back_with_their_ids(place: &Place) {
+    // insert_raw_rows numbers an input's rows and hands them to the backend (SQLite writes
+    // them on its writer thread); records inserted after them continue the numbering.
+    let mut store = place.open();
+    let w = store.begin_run("t1").unwrap();
+    let i = input(&w, "bulk");
+    let awkward = "ü, \"q\"\ttab\nnew line\\back\r'quote' \u{1F600}";
+    let rows: Vec<(u64, Vec<String>)> =
+        (0..5_000_u64).map(|n| (n + 2, vec![format!("row {n}"), awkward.to_string(), String::new()])).collect();
+    let shared = w.insert_raw_rows(i, rows.clone().into_iter()).unwrap();
+    assert_eq!(shared.len(), 5_000);
+    let after = w.insert_raw(i, 9_999, "error", Some("unclosed quote"), &["\"y".into()]).unwrap();
+    assert_eq!(after, shared[4_999].0 + 1);
+    assert!(shared.windows(2).all(|p| p[1].0 == p[0].0 + 1));
+    w.commit("t1b", "fp", "{}").unwrap();
+    let inputs = store.load_inputs().unwrap();
+    assert_eq!(inputs.len(), 1);
+    let expected: Vec<(i64, u64, Vec<String>)> = shared.iter().cloned().collect();
+    assert_eq!(inputs[0].rows, expected);
+    assert_eq!(inputs[0].rows.iter().map(|(_, line, cells)| (*line, cells.clone())).collect::<Vec<_>>(), rows);
+    assert_eq!(inputs[0].errors, vec![(after, 9_999, "unclosed quote".to_string(), vec!["\"y".to_string()])]);
+}
+
+fn a_failed_bulk_insert_fails_the_commit(place: &Place) {
+    // Rows of an input that does not exist violate raw_records' foreign key; the backend
+    // may find out on another thread, but the commit must fail and keep nothing.
+    let mut store = place.open();
+    let w = store.begin_run("t1").unwrap();
+    let i = input(&w, "ok");
+    w.insert_raw(i, 1, "row", None, &["kept?".into()]).unwrap();
+    w.insert_raw_rows(i + 1000, vec![(2, vec!["orphan".to_string()])].into_iter()).unwrap();
+    assert!(w.commit("t1b", "fp", "{}").is_err());
+    assert_eq!(store.count("raw_records").unwrap(), 0);
+    assert_eq!(store.count("inputs").unwrap(), 0);
+}
+
+/// The names of the store's secondary indexes on the lineage and partner-link tables.
+fn dataset_index_names(place: &Place) -> Vec<String> {
+    let (backend, sql, params): (Box<dyn Backend>, &str, Vec<String>) = match place {
+        Place::Sqlite(dir) => (
+            Box::new(SqliteBackend::open(&dir.join("store.db")).unwrap()),
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('record_lineage', 'opportunity_partners') AND name NOT LIKE 'sqlite_%' ORDER BY name",
+            Vec::new(),
+        ),
+        Place::Postgres { url, schema } => (
+            Box::new(PostgresBackend::connect(url, "public").unwrap()),
+            "SELECT indexname FROM pg_indexes WHERE schemaname = ?1 AND tablename IN ('record_lineage', 'opportunity_partners') AND indexname NOT LIKE '%_pkey' ORDER BY indexname",
+            vec![schema.clone()],
+        ),
+    };
+    let params: Vec<watershed_store::Param> = params.iter().map(|p| watershed_store::Param::Text(p)).collect();
+    let mut names = Vec::new();
+    backend
+        .for_each(sql, &params, &mut |row| {
+            if let Some(watershed_store::Cell::Text(name)) = row.first() {
+                names.push(name.clone());
+            }
+            Ok(())
+        })
+        .unwrap();
+    names
+}
+
+fn the_dataset_indexes_exist_after_every_run(place: &Place) {
+    // SQLite drops them while a run rewrites the dataset and builds them again in the
+    // background (build_indexes) or at commit; either way a committed run has them.
+    let expected = vec!["opportunity_partners_partner".to_string(), "record_lineage_golden".into(), "record_lineage_record".into()];
+    let mut store = place.open();
+    assert_eq!(dataset_index_names(place), expected);
+    for (run, build_before_commit) in [true, false, true].into_iter().enumerate() {
+        let w = store.begin_run("t").unwrap();
+        let i = input(&w, &format!("ix{run}"));
+        let r = w.insert_raw(i, 1, "row", None, &["a".into()]).unwrap();
+        w.clear_dataset().unwrap();
+        let o = opportunity("crm:ix");
+        let link = OpportunityPartner {
+            opportunity_id: o.opportunity_id.clone(),
+            partner_id: "P1".into(),
+            role: PartnerRole::Sourced,
+            split: d("1"),
+        };
+        w.insert_opportunity(&o, &[link]).unwrap();
+        w.insert_lineage("crm:ix", Entity::Opportunities, r, "survivor", None).unwrap();
+        if build_before_commit {
+            w.build_indexes().unwrap();
+        }
+        w.commit("t2", "fp", "{}").unwrap();
+        assert_eq!(dataset_index_names(place), expected, "build before commit: {build_before_commit}");
+    }
 }
