@@ -466,8 +466,8 @@ fn rebuild(
     let position: foldhash::HashMap<i64, usize> = opportunity_records.iter().enumerate().map(|(i, r)| (r.record_id, i)).collect();
     let today = Utc::now().date_naive();
     writer.reserve_opportunities(golden.len(), golden.iter().map(|g| g.partners.len()).sum());
-    for g in &golden {
-        writer.insert_opportunity(&g.opportunity, &g.partners)?;
+    let golden_count = golden.len() as u64;
+    for g in golden {
         let members: Vec<watershed_validate::Member> = g
             .members
             .iter()
@@ -499,16 +499,18 @@ fn rebuild(
                 tie_of(*record_id),
             )?;
         }
-        classify::count(g, &record_info, report);
+        classify::count(&g, &record_info, report);
+        // Last, by value: the run's in-memory dataset keeps the record instead of a copy.
+        writer.insert_golden(g.opportunity, g.partners)?;
         progress.advance(1);
     }
     progress.finish();
-    report.golden_opportunities = golden.len() as u64;
+    report.golden_opportunities = golden_count;
     report.recovered = previously_quarantined.difference(&quarantined_now).count() as u64;
     report.quarantine_open = quarantined_now.len() as u64;
     // The metrics need only the dataset: free the resolution's working set first (at 1M
     // opportunities it is over a gigabyte).
-    drop((golden, position, opportunity_records, record_info, quarantined_now, previously_quarantined));
+    drop((position, opportunity_records, record_info, quarantined_now, previously_quarantined));
     writer.build_indexes()?;
     progress.stage("metrics", 1);
     report.scorecard_periods = scorecard::write(&writer, project, Utc::now().date_naive())? as u64;

@@ -310,6 +310,12 @@ impl<'a> RunWriter<'a> {
 
     /// Writes a golden opportunity and its partner links.
     pub fn insert_opportunity(&self, o: &Opportunity, partners: &[OpportunityPartner]) -> Result<()> {
+        self.insert_golden(o.clone(), partners.to_vec())
+    }
+
+    /// [`RunWriter::insert_opportunity`], taking the record: the run's in-memory copy of
+    /// the dataset keeps it instead of a clone (a million of them at 1M opportunities).
+    pub fn insert_golden(&self, o: Opportunity, partners: Vec<OpportunityPartner>) -> Result<()> {
         let amount = o.amount.to_string();
         let amount_original = o.amount_original.to_string();
         let created = o.created_date.map(|d| d.to_string());
@@ -336,19 +342,18 @@ impl<'a> RunWriter<'a> {
                 (&updated).into(),
             ],
         )?;
-        if let Some(w) = self.written.borrow_mut().as_mut() {
-            // As read back: updated_at is stored to the second, splits normalized.
-            let mut stored = o.clone();
-            stored.updated_at = o.updated_at.and_then(|t| t.with_nanosecond(0));
-            w.opportunities.push(stored);
-            w.links.extend(partners.iter().map(|p| OpportunityPartner { split: p.split.normalize(), ..p.clone() }));
-        }
-        for p in partners {
+        for p in &partners {
             let split = p.split.normalize().to_string();
             self.db.append(
                 "opportunity_partners",
                 &[(&p.opportunity_id).into(), (&p.partner_id).into(), p.role.as_str().into(), (&split).into()],
             )?;
+        }
+        if let Some(w) = self.written.borrow_mut().as_mut() {
+            // As read back: updated_at is stored to the second, splits normalized.
+            let updated_at = o.updated_at.and_then(|t| t.with_nanosecond(0));
+            w.opportunities.push(Opportunity { updated_at, ..o });
+            w.links.extend(partners.into_iter().map(|p| OpportunityPartner { split: p.split.normalize(), ..p }));
         }
         Ok(())
     }
