@@ -268,26 +268,6 @@ fn insert_from(conn: &Connection, table: &str, source: &dyn RowSource) -> Result
     })
 }
 
-/// A value decoded from a batch, bound without copying (text is bound as the bytes it
-/// was appended as, which were a `&str`).
-enum Bound<'a> {
-    Null,
-    Int(i64),
-    Real(f64),
-    Text(&'a [u8]),
-}
-
-impl ToSql for Bound<'_> {
-    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        Ok(ToSqlOutput::Borrowed(match self {
-            Bound::Null => ValueRef::Null,
-            Bound::Int(n) => ValueRef::Integer(*n),
-            Bound::Real(x) => ValueRef::Real(*x),
-            Bound::Text(t) => ValueRef::Text(t),
-        }))
-    }
-}
-
 const TAG_NULL: u8 = 0;
 const TAG_INT: u8 = 1;
 const TAG_REAL: u8 = 2;
@@ -336,7 +316,9 @@ fn insert_rows(conn: &Connection, statements: &[Arc<str>], mut rows: &[u8]) -> R
     fn word<const N: usize>(bytes: &mut &[u8]) -> Option<[u8; N]> {
         take(bytes, N).and_then(|b| b.try_into().ok())
     }
-    let mut values: Vec<Bound> = Vec::with_capacity(16);
+    // Decoded values are bound as they lie in the batch (text as the bytes of the `&str` it
+    // was appended as), without a copy.
+    let mut values: Vec<ToSqlOutput> = Vec::with_capacity(16);
     while !rows.is_empty() {
         let statement = u32::from_le_bytes(word(&mut rows).ok_or_else(corrupt)?) as usize;
         let count = u32::from_le_bytes(word(&mut rows).ok_or_else(corrupt)?) as usize;
@@ -344,12 +326,12 @@ fn insert_rows(conn: &Connection, statements: &[Arc<str>], mut rows: &[u8]) -> R
         for _ in 0..count {
             let tag = take(&mut rows, 1).ok_or_else(corrupt)?[0];
             values.push(match tag {
-                TAG_NULL => Bound::Null,
-                TAG_INT => Bound::Int(i64::from_le_bytes(word(&mut rows).ok_or_else(corrupt)?)),
-                TAG_REAL => Bound::Real(f64::from_le_bytes(word(&mut rows).ok_or_else(corrupt)?)),
+                TAG_NULL => ToSqlOutput::Borrowed(ValueRef::Null),
+                TAG_INT => ToSqlOutput::Borrowed(ValueRef::Integer(i64::from_le_bytes(word(&mut rows).ok_or_else(corrupt)?))),
+                TAG_REAL => ToSqlOutput::Borrowed(ValueRef::Real(f64::from_le_bytes(word(&mut rows).ok_or_else(corrupt)?))),
                 TAG_TEXT => {
                     let len = u32::from_le_bytes(word(&mut rows).ok_or_else(corrupt)?) as usize;
-                    Bound::Text(take(&mut rows, len).ok_or_else(corrupt)?)
+                    ToSqlOutput::Borrowed(ValueRef::Text(take(&mut rows, len).ok_or_else(corrupt)?))
                 }
                 _ => return Err(corrupt()),
             });
@@ -501,6 +483,14 @@ mod tests {
         dir.join("store.db")
     }
 
+    /// A new store file with one table.
+    fn open_with(name: &str, ddl: &str) -> (std::path::PathBuf, SqliteBackend) {
+        let path = temp_file(name);
+        let db = SqliteBackend::open(&path).unwrap();
+        db.batch(ddl).unwrap();
+        (path, db)
+    }
+
     fn remove(path: &Path) {
         if let Some(dir) = path.parent() {
             let _ = std::fs::remove_dir_all(dir);
@@ -521,9 +511,7 @@ mod tests {
 
     #[test]
     fn appended_rows_keep_their_values_and_order_across_batches() {
-        let path = temp_file("order");
-        let db = SqliteBackend::open(&path).unwrap();
-        db.batch("CREATE TABLE t (n INTEGER, x REAL, s TEXT, z TEXT)").unwrap();
+        let (path, db) = open_with("order", "CREATE TABLE t (n INTEGER, x REAL, s TEXT, z TEXT)");
         db.begin_write().unwrap();
         let text = "ünïcode, \"quotes\", tab\there, a NUL \0 and a long tail ".repeat(4);
         for n in 0..30_000_i64 {
@@ -545,9 +533,7 @@ mod tests {
 
     #[test]
     fn a_failed_background_batch_is_reported_by_the_next_statement() {
-        let path = temp_file("background");
-        let db = SqliteBackend::open(&path).unwrap();
-        db.batch("CREATE TABLE t (n INTEGER)").unwrap();
+        let (path, db) = open_with("background", "CREATE TABLE t (n INTEGER)");
         db.append("t", &[Param::Int(1)]).unwrap();
         db.batch_in_background("CREATE INDEX t_missing ON no_such_table(n)").unwrap();
         let error = db.execute("INSERT INTO t VALUES (2)", &[]).unwrap_err();
@@ -563,9 +549,7 @@ mod tests {
 
     #[test]
     fn a_failed_insert_fails_every_later_statement_of_its_transaction() {
-        let path = temp_file("sticky");
-        let db = SqliteBackend::open(&path).unwrap();
-        db.batch("CREATE TABLE t (n INTEGER PRIMARY KEY)").unwrap();
+        let (path, db) = open_with("sticky", "CREATE TABLE t (n INTEGER PRIMARY KEY)");
         db.begin_write().unwrap();
         for n in [1, 1, 2, 3] {
             db.append("t", &[Param::Int(n)]).unwrap();
@@ -585,9 +569,7 @@ mod tests {
 
     #[test]
     fn using_the_store_inside_a_query_callback_is_an_error_not_a_hang() {
-        let path = temp_file("reentry");
-        let db = SqliteBackend::open(&path).unwrap();
-        db.batch("CREATE TABLE t (n INTEGER)").unwrap();
+        let (path, db) = open_with("reentry", "CREATE TABLE t (n INTEGER)");
         db.execute("INSERT INTO t VALUES (1)", &[]).unwrap();
         let mut inner = Vec::new();
         db.for_each("SELECT n FROM t", &[], &mut |_| {
@@ -612,9 +594,7 @@ mod tests {
 
     #[test]
     fn a_writer_thread_that_dies_is_reported_and_replaced() {
-        let path = temp_file("panic");
-        let db = SqliteBackend::open(&path).unwrap();
-        db.batch("CREATE TABLE t (n INTEGER)").unwrap();
+        let (path, db) = open_with("panic", "CREATE TABLE t (n INTEGER)");
         db.append_from("t", Box::new(Panics)).unwrap();
         let error = db.execute("INSERT INTO t VALUES (1)", &[]).unwrap_err().to_string();
         assert!(error.contains("row source bug"), "{error}");

@@ -132,6 +132,11 @@ fn opportunity(id: &str) -> Opportunity {
     }
 }
 
+/// P1 as the sole partner of `o`, sourced, with the whole split.
+fn sole_partner(o: &Opportunity) -> OpportunityPartner {
+    OpportunityPartner { opportunity_id: o.opportunity_id.clone(), partner_id: "P1".into(), role: PartnerRole::Sourced, split: d("1") }
+}
+
 fn input(w: &watershed_store::RunWriter, sha: &str) -> i64 {
     w.insert_input("crm", &format!("inbox/{sha}.csv"), sha, 10, Entity::Opportunities, "UTF-8", b';', 1, &["A".into(), "B".into()], 2)
         .unwrap()
@@ -524,13 +529,7 @@ fn a_large_run_arrives_whole(place: &Place) {
     for n in 0..40_000 {
         let mut o = opportunity(&format!("crm:{n}"));
         o.name = Some(filler.clone());
-        let link = OpportunityPartner {
-            opportunity_id: o.opportunity_id.clone(),
-            partner_id: "P1".into(),
-            role: PartnerRole::Sourced,
-            split: d("1"),
-        };
-        w.insert_opportunity(&o, &[link]).unwrap();
+        w.insert_opportunity(&o, &[sole_partner(&o)]).unwrap();
     }
     w.commit("t", "fp", "{}").unwrap();
     assert_eq!(store.count("raw_records").unwrap(), 60_000);
@@ -712,13 +711,7 @@ fn the_dataset_indexes_exist_after_every_run(place: &Place) {
         let r = w.insert_raw(i, 1, "row", None, &["a".into()]).unwrap();
         w.clear_dataset().unwrap();
         let o = opportunity("crm:ix");
-        let link = OpportunityPartner {
-            opportunity_id: o.opportunity_id.clone(),
-            partner_id: "P1".into(),
-            role: PartnerRole::Sourced,
-            split: d("1"),
-        };
-        w.insert_opportunity(&o, &[link]).unwrap();
+        w.insert_opportunity(&o, &[sole_partner(&o)]).unwrap();
         w.insert_lineage("crm:ix", Entity::Opportunities, r, "survivor", None).unwrap();
         if build_before_commit {
             w.build_indexes().unwrap();
