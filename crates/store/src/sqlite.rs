@@ -44,6 +44,8 @@ pub struct SqliteBackend {
 struct Appends {
     batch: Vec<u8>,
     writer: Option<Writer>,
+    /// The writer thread died during the transaction: it must be rolled back.
+    failed: bool,
 }
 
 /// The writer thread, its queue and the bytes of batches in it.
@@ -53,27 +55,60 @@ struct Writer {
     thread: JoinHandle<()>,
 }
 
-/// Bytes of batches queued for the writer thread.
+/// Bytes of batches queued for the writer thread, and whether the thread has stopped.
 #[derive(Default)]
 struct Budget {
-    bytes: Mutex<usize>,
+    state: Mutex<(usize, bool)>,
     freed: Condvar,
 }
 
 impl Budget {
-    /// Waits until `bytes` more fit under [`BYTES_QUEUED`] (or nothing is queued), then takes them.
-    fn take(&self, bytes: usize) {
-        let mut queued = self.bytes.lock().unwrap_or_else(PoisonError::into_inner);
-        while *queued > 0 && *queued + bytes > BYTES_QUEUED {
-            queued = self.freed.wait(queued).unwrap_or_else(PoisonError::into_inner);
+    /// Waits until `bytes` more fit under [`BYTES_QUEUED`] (or nothing is queued), then
+    /// takes them; false when the writer thread has stopped (nothing will be freed).
+    fn take(&self, bytes: usize) -> bool {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        while !state.1 && state.0 > 0 && state.0 + bytes > BYTES_QUEUED {
+            state = self.freed.wait(state).unwrap_or_else(PoisonError::into_inner);
         }
-        *queued += bytes;
+        state.0 += bytes;
+        !state.1
     }
 
     fn give_back(&self, bytes: usize) {
-        let mut queued = self.bytes.lock().unwrap_or_else(PoisonError::into_inner);
-        *queued = queued.saturating_sub(bytes);
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        state.0 = state.0.saturating_sub(bytes);
         self.freed.notify_all();
+    }
+
+    /// The writer thread stopped (also when it panics): wake anyone waiting for room.
+    fn close(&self) {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner).1 = true;
+        self.freed.notify_all();
+    }
+}
+
+/// Closes the budget when the writer thread ends, however it ends.
+struct CloseOnExit<'a>(&'a Budget);
+
+impl Drop for CloseOnExit<'_> {
+    fn drop(&mut self) {
+        self.0.close();
+    }
+}
+
+/// Marks a query's rows as being handed out until dropped (also by a panicking callback).
+struct InQuery<'a>(&'a Flag<bool>);
+
+impl<'a> InQuery<'a> {
+    fn start(flag: &'a Flag<bool>) -> Self {
+        flag.set(true);
+        InQuery(flag)
+    }
+}
+
+impl Drop for InQuery<'_> {
+    fn drop(&mut self) {
+        self.0.set(false);
     }
 }
 
@@ -132,7 +167,9 @@ impl SqliteBackend {
         }
         let rows = std::mem::take(&mut appends.batch);
         let statements = self.statements.borrow().clone();
-        self.writer(appends)?.queued.take(rows.len());
+        if !self.writer(appends)?.queued.take(rows.len()) {
+            return Err(writer_stopped(appends));
+        }
         self.queue(appends, Message::Rows { statements, rows })
     }
 
@@ -163,6 +200,9 @@ impl SqliteBackend {
     fn sync(&self) -> Result<()> {
         self.not_in_query()?;
         let mut appends = self.appends.borrow_mut();
+        if appends.failed {
+            return Err(StoreError::TransactionFailed);
+        }
         if appends.writer.is_none() && appends.batch.is_empty() {
             return Ok(());
         }
@@ -178,6 +218,7 @@ impl SqliteBackend {
     /// Forgets a failed insert once its transaction is over (or a new one begins).
     fn reset(&self) -> Result<()> {
         let mut appends = self.appends.borrow_mut();
+        appends.failed = false;
         if appends.writer.is_none() {
             return Ok(());
         }
@@ -185,8 +226,11 @@ impl SqliteBackend {
     }
 }
 
-/// The writer thread died (a panic): what it said, and a new one starts with the next append.
+/// The writer thread died (a panic): what it said. Whatever it had not written is lost,
+/// so the transaction fails until rolled back; a new thread starts with the next append.
 fn writer_stopped(appends: &mut Appends) -> StoreError {
+    appends.failed = true;
+    appends.batch.clear();
     let why = match appends.writer.take().map(|w| w.thread.join()) {
         Some(Err(panic)) => panic
             .downcast_ref::<String>()
@@ -213,6 +257,7 @@ fn spawn_writer(conn: Arc<Mutex<Connection>>) -> Result<Writer> {
 /// [`Message::Reset`] (the transaction is rolled back by its owner), and every sync
 /// reports it, so that no later statement of that transaction, commit included, succeeds.
 fn write_batches(conn: &Mutex<Connection>, messages: Receiver<Message>, queued: &Budget) {
+    let _close = CloseOnExit(queued);
     let mut failure: Option<StoreError> = None;
     let mut failed = false;
     for message in messages {
@@ -410,10 +455,8 @@ impl Backend for SqliteBackend {
             for i in 0..columns {
                 cells.push(cell(r.get_ref(i)?));
             }
-            self.in_query.set(true);
-            let handed = row(&cells);
-            self.in_query.set(false);
-            handed?;
+            let _in_query = InQuery::start(&self.in_query);
+            row(&cells)?;
         }
         Ok(())
     }
@@ -583,23 +626,81 @@ mod tests {
         remove(&path);
     }
 
-    /// Rows whose production panics, as a bug in a row source would.
-    struct Panics;
+    /// Rows whose production panics after a while, as a bug in a row source would.
+    struct PanicsLater;
 
-    impl RowSource for Panics {
+    impl RowSource for PanicsLater {
         fn rows(&self, _row: &mut dyn FnMut(&[Param]) -> Result<()>) -> Result<()> {
+            std::thread::sleep(std::time::Duration::from_millis(200));
             panic!("row source bug")
         }
     }
 
     #[test]
-    fn a_writer_thread_that_dies_is_reported_and_replaced() {
-        let (path, db) = open_with("panic", "CREATE TABLE t (n INTEGER)");
-        db.append_from("t", Box::new(Panics)).unwrap();
-        let error = db.execute("INSERT INTO t VALUES (1)", &[]).unwrap_err().to_string();
-        assert!(error.contains("row source bug"), "{error}");
-        db.append("t", &[Param::Int(2)]).unwrap();
-        assert_eq!(count(&db, "t"), 1);
+    fn a_writer_thread_that_dies_under_load_fails_the_transaction_and_is_replaced() {
+        // On a thread of its own, so that a hang fails the test instead of stalling it.
+        let (done, outcome) = mpsc::channel();
+        std::thread::spawn(move || {
+            let (path, db) = open_with("panic", "CREATE TABLE t (n INTEGER, s TEXT)");
+            db.begin_write().unwrap();
+            db.append("t", &[Param::Int(1), Param::Text("first")]).unwrap();
+            db.append_from("t", Box::new(PanicsLater)).unwrap();
+            // 20+ MB of rows: more than the queue holds while the writer is stuck.
+            let filler = "x".repeat(100);
+            let error = (2..200_000)
+                .find_map(|n| db.append("t", &[Param::Int(n), Param::Text(&filler)]).err())
+                .unwrap_or_else(|| db.execute("INSERT INTO t VALUES (0, '')", &[]).unwrap_err());
+            assert!(error.to_string().contains("row source bug"), "{error}");
+            // Whatever the dead thread had not written is lost: the transaction cannot commit.
+            assert!(matches!(db.execute("INSERT INTO t VALUES (0, '')", &[]), Err(StoreError::TransactionFailed)));
+            assert!(db.commit().is_err());
+            db.rollback().unwrap();
+            assert_eq!(count(&db, "t"), 0);
+            // A new writer thread takes over.
+            db.begin_write().unwrap();
+            db.append("t", &[Param::Int(7), Param::Null]).unwrap();
+            db.commit().unwrap();
+            assert_eq!(count(&db, "t"), 1);
+            drop(db);
+            remove(&path);
+            done.send(()).unwrap();
+        });
+        outcome.recv_timeout(std::time::Duration::from_secs(120)).expect("the store hung after its writer thread died");
+    }
+
+    #[test]
+    fn a_full_queue_makes_the_appender_wait_until_the_writer_frees_room_or_stops() {
+        use std::time::Duration;
+        let budget = Arc::new(Budget::default());
+        assert!(budget.take(BYTES_QUEUED));
+        let waiter = |budget: &Arc<Budget>| {
+            let (sender, taken) = mpsc::channel();
+            let budget = Arc::clone(budget);
+            std::thread::spawn(move || sender.send(budget.take(1)).unwrap());
+            taken
+        };
+        let taken = waiter(&budget);
+        assert!(taken.recv_timeout(Duration::from_millis(300)).is_err(), "a full queue must make the appender wait");
+        budget.give_back(BYTES_QUEUED);
+        assert_eq!(taken.recv_timeout(Duration::from_secs(30)), Ok(true));
+        budget.give_back(1);
+        assert!(budget.take(BYTES_QUEUED));
+        let taken = waiter(&budget);
+        assert!(taken.recv_timeout(Duration::from_millis(300)).is_err());
+        budget.close();
+        assert_eq!(taken.recv_timeout(Duration::from_secs(30)), Ok(false), "a stopped writer must not leave the appender waiting");
+    }
+
+    #[test]
+    fn a_panicking_query_callback_leaves_the_store_usable() {
+        let (path, db) = open_with("callback", "CREATE TABLE t (n INTEGER)");
+        db.execute("INSERT INTO t VALUES (1)", &[]).unwrap();
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _ = db.for_each("SELECT n FROM t", &[], &mut |_| panic!("callback bug"));
+        }));
+        assert!(caught.is_err());
+        db.execute("INSERT INTO t VALUES (2)", &[]).unwrap();
+        assert_eq!(count(&db, "t"), 2);
         remove(&path);
     }
 
