@@ -66,7 +66,7 @@ impl Budget {
     /// Waits until `bytes` more fit under [`BYTES_QUEUED`] (or nothing is queued), then
     /// takes them; false when the writer thread has stopped (nothing will be freed).
     fn take(&self, bytes: usize) -> bool {
-        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut state = lock(&self.state);
         while !state.1 && state.0 > 0 && state.0 + bytes > BYTES_QUEUED {
             state = self.freed.wait(state).unwrap_or_else(PoisonError::into_inner);
         }
@@ -75,14 +75,14 @@ impl Budget {
     }
 
     fn give_back(&self, bytes: usize) {
-        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut state = lock(&self.state);
         state.0 = state.0.saturating_sub(bytes);
         self.freed.notify_all();
     }
 
     /// The writer thread stopped (also when it panics): wake anyone waiting for room.
     fn close(&self) {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner).1 = true;
+        lock(&self.state).1 = true;
         self.freed.notify_all();
     }
 }
@@ -157,7 +157,7 @@ impl SqliteBackend {
     /// a failed insert of the transaction is returned as the error.
     fn conn(&self) -> Result<MutexGuard<'_, Connection>> {
         self.sync()?;
-        Ok(self.conn.lock().unwrap_or_else(PoisonError::into_inner))
+        Ok(lock(&self.conn))
     }
 
     /// Hands the batch being filled to the writer thread (starting it if needed).
@@ -290,8 +290,10 @@ fn write_batches(conn: &Mutex<Connection>, messages: Receiver<Message>, queued: 
     }
 }
 
-fn lock(conn: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
-    conn.lock().unwrap_or_else(PoisonError::into_inner)
+/// A mutex's guard, also after a thread panicked holding it (the data stays usable: a
+/// connection rolls back, a budget is a count).
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// The `INSERT` of a row of `columns` values into `table`.

@@ -46,10 +46,15 @@ impl RowSource for RawRows {
             json.clear();
             serde_json::to_writer(&mut json, values).map_err(|e| StoreError::Config(format!("cannot encode raw cells as JSON: {e}")))?;
             let text = std::str::from_utf8(&json).map_err(|e| StoreError::Config(format!("raw cells encoded as invalid UTF-8: {e}")))?;
-            row(&[(*record_id).into(), self.input_id.into(), Param::Int(*line as i64), "row".into(), Param::Null, text.into()])?;
+            row(&raw_record(*record_id, self.input_id, *line, "row", None, text))?;
         }
         Ok(())
     }
+}
+
+/// A `raw_records` row, in the table's column order: the one place that knows it.
+fn raw_record<'a>(record_id: i64, input_id: i64, line: u64, kind: &'a str, note: Option<&'a str>, cells_json: &'a str) -> [Param<'a>; 6] {
+    [record_id.into(), input_id.into(), Param::Int(line as i64), kind.into(), note.into(), cells_json.into()]
 }
 
 /// An entity row as stored: (record id, text cells in [`Entity::fields`] order).
@@ -175,9 +180,8 @@ impl<'a> RunWriter<'a> {
         let first = self.next_record_id.get();
         let mut numbered = Vec::with_capacity(rows.len());
         numbered.extend(rows.zip(first..).map(|((line, values), record_id)| (record_id, line, values)));
-        let rows = numbered;
-        self.next_record_id.set(first + rows.len() as i64);
-        let rows = Arc::new(rows);
+        self.next_record_id.set(first + numbered.len() as i64);
+        let rows = Arc::new(numbered);
         self.db.append_from("raw_records", Box::new(RawRows { input_id, rows: Arc::clone(&rows) }))?;
         Ok(rows)
     }
@@ -186,10 +190,7 @@ impl<'a> RunWriter<'a> {
     pub fn insert_raw(&self, input_id: i64, line: u64, kind: &str, note: Option<&str>, values: &[String]) -> Result<i64> {
         let record_id = self.next_record_id.get();
         let json = serde_json::to_string(values).unwrap_or_else(|_| "[]".into());
-        self.db.append(
-            "raw_records",
-            &[record_id.into(), input_id.into(), Param::Int(line as i64), kind.into(), note.into(), (&json).into()],
-        )?;
+        self.db.append("raw_records", &raw_record(record_id, input_id, line, kind, note, &json))?;
         self.next_record_id.set(record_id + 1);
         Ok(record_id)
     }
