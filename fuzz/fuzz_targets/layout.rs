@@ -13,7 +13,7 @@ fuzz_target!(|data: &[u8]| {
         .map(|(i, line)| GridRow {
             line: i as u64 + 1,
             lines: 1,
-            cells: if line.is_empty() { Vec::new() } else { line.split('|').map(str::to_string).collect() },
+            cells: if line.is_empty() { Default::default() } else { line.split('|').collect() },
             raw: None,
         })
         .collect();

@@ -53,7 +53,8 @@ fn kind(raw: &RawValue) -> u8 {
 struct Table {
     columns: Vec<String>,
     index: HashMap<String, usize>,
-    rows: Vec<RawRow>,
+    /// (line, cells): padded to the final width when the table is finished.
+    rows: Vec<(u64, Vec<String>)>,
     errors: Vec<RowError>,
 }
 
@@ -94,16 +95,20 @@ impl Table {
                 values[j] = value;
             }
         }
-        self.rows.push(RawRow { line, values });
+        self.rows.push((line, values));
     }
 
-    fn finish(mut self, mut out: ParsedInput) -> ParsedInput {
+    fn finish(self, mut out: ParsedInput) -> ParsedInput {
         let width = self.columns.len();
-        for row in &mut self.rows {
-            row.values.resize(width, String::new());
-        }
+        out.rows = self
+            .rows
+            .into_iter()
+            .map(|(line, mut values)| {
+                values.resize(width, String::new());
+                RawRow { line, values: values.into() }
+            })
+            .collect();
         out.headers = self.columns;
-        out.rows = self.rows;
         out.errors.extend(self.errors);
         out
     }
@@ -304,6 +309,7 @@ pub fn parse_ndjson(bytes: &[u8]) -> ParsedInput {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use watershed_model::Cells;
 
     #[test]
     fn arrays_objects_and_lines() {
@@ -311,8 +317,8 @@ mod tests {
             b"[\n  {\"id\": 1, \"amount\": 12.50, \"partner\": {\"name\": \"Acme\"}},\n  {\"id\": 2, \"tags\": [1, 2], \"x\": null}\n]",
         );
         assert_eq!(p.headers, vec!["id", "amount", "partner.name", "tags", "x"]);
-        assert_eq!(p.rows[0], RawRow { line: 2, values: vec!["1".into(), "12.50".into(), "Acme".into(), "".into(), "".into()] });
-        assert_eq!(p.rows[1], RawRow { line: 3, values: vec!["2".into(), "".into(), "".into(), "[1,2]".into(), "".into()] });
+        assert_eq!(p.rows[0], RawRow { line: 2, values: Cells::new(["1", "12.50", "Acme", "", ""]) });
+        assert_eq!(p.rows[1], RawRow { line: 3, values: Cells::new(["2", "", "", "[1,2]", ""]) });
         let p = parse_json(b"{\"data\": [{\"a\": \"x\"}, 5]}");
         assert_eq!((p.rows.len(), p.errors.len()), (1, 1));
         assert!(p.errors[0].message.contains("not a JSON object"));

@@ -10,6 +10,7 @@
 use crate::parse::{RawRow, RowError, SkippedLine, shorten};
 use rust_decimal::Decimal;
 use std::collections::HashSet;
+use watershed_model::Cells;
 use watershed_normalize::dates::{DateOrder, parse_date};
 use watershed_normalize::money::{infer_decimal_comma, parse_amount};
 
@@ -21,7 +22,7 @@ pub struct GridRow {
     /// Physical lines the record spans (a quoted field may hold line breaks).
     pub lines: u64,
     /// The cells.
-    pub cells: Vec<String>,
+    pub cells: Cells,
     /// Byte range of the record in the source text (delimited text only).
     pub raw: Option<(usize, usize)>,
 }
@@ -88,17 +89,17 @@ fn blank(cell: &str) -> bool {
     }
 }
 
-fn nonempty(cells: &[String]) -> usize {
+fn nonempty(cells: &Cells) -> usize {
     cells.iter().filter(|c| !blank(c)).count()
 }
 
-fn distinct(cells: &[String]) -> usize {
+fn distinct(cells: &Cells) -> usize {
     let set: HashSet<&str> = cells.iter().map(|c| c.trim()).filter(|c| !c.is_empty()).collect();
     set.len()
 }
 
-fn is_comment(cells: &[String]) -> bool {
-    cells.first().is_some_and(|c| c.trim_start().starts_with('#'))
+fn is_comment(cells: &Cells) -> bool {
+    cells.get(0).is_some_and(|c| c.trim_start().starts_with('#'))
 }
 
 /// A value rather than a label: a number, an amount, a percentage or a date.
@@ -116,8 +117,8 @@ pub fn looks_like_value(cell: &str) -> bool {
 }
 
 /// Share of the non-blank cells that are labels, in percent (100 when all are).
-fn texty(cells: &[String]) -> usize {
-    let values: Vec<&String> = cells.iter().filter(|c| !blank(c)).collect();
+fn texty(cells: &Cells) -> usize {
+    let values: Vec<&str> = cells.iter().filter(|c| !blank(c)).collect();
     if values.is_empty() {
         return 0;
     }
@@ -195,9 +196,9 @@ pub fn lay_out(grid: Grid<'_>) -> Layout {
     widths.sort_unstable();
     let typical = widths[widths.len() / 2];
     let threshold = if typical <= 1 { 1 } else { (6 * typical).div_ceil(10).max(2) };
-    let key_value = |cells: &[String]| cells.iter().any(|c| c.trim().ends_with(':') && c.trim().len() > 1);
+    let key_value = |cells: &Cells| cells.iter().any(|c| c.trim().ends_with(':') && c.trim().len() > 1);
     // As wide as the table, and not one value repeated across merged cells (a title).
-    let wide = |cells: &[String]| nonempty(cells) >= threshold && distinct(cells) >= threshold.min(2);
+    let wide = |cells: &Cells| nonempty(cells) >= threshold && distinct(cells) >= threshold.min(2);
     let searched = &candidates[..candidates.len().min(HEADER_SEARCH)];
     let found = searched
         .iter()
@@ -308,10 +309,10 @@ pub fn lay_out(grid: Grid<'_>) -> Layout {
     // A header repeated further down (page breaks, concatenated exports) is either header row.
     let header_rows: Vec<Vec<String>> =
         std::iter::once(header).chain(second).map(|h| rows[h].cells.iter().map(|c| c.trim().to_string()).collect()).collect();
-    let repeats_header = |cells: &[String]| {
+    let repeats_header = |cells: &Cells| {
         header_rows
             .iter()
-            .any(|h| cells.len() >= h.len() && cells.iter().zip(h).all(|(c, h)| c.trim() == h) && cells[h.len()..].iter().all(|c| blank(c)))
+            .any(|h| cells.len() >= h.len() && cells.iter().zip(h).all(|(c, h)| c.trim() == h) && cells.iter().skip(h.len()).all(blank))
     };
 
     // 4. Every row below the header.
@@ -344,7 +345,7 @@ pub fn lay_out(grid: Grid<'_>) -> Layout {
             _ => break,
         }
         let cells = &rows[i].cells;
-        let filled: Vec<(usize, &String)> = cells.iter().enumerate().filter(|(_, c)| !blank(c)).collect();
+        let filled: Vec<(usize, &str)> = cells.iter().enumerate().filter(|(_, c)| !blank(c)).collect();
         if width >= 3 && filled.len() == 1 && !looks_like_value(filled[0].1) {
             kinds[i] = Kind::Skip("footnote");
             continue;
@@ -373,28 +374,22 @@ pub fn lay_out(grid: Grid<'_>) -> Layout {
 }
 
 /// A totals row: a total label first, few cells, the others numbers.
-fn is_total_row(cells: &[String], width: usize) -> bool {
+fn is_total_row(cells: &Cells, width: usize) -> bool {
     let mut filled = cells.iter().filter(|c| !blank(c));
     let Some(first) = filled.next() else { return false };
     let first_char = first.trim().chars().next().unwrap_or(' ').to_ascii_lowercase();
     if !matches!(first_char, 't' | 's' | 'g' | 'z') || !is_total_label(first) {
         return false;
     }
-    let rest: Vec<&String> = filled.collect();
+    let rest: Vec<&str> = filled.collect();
     rest.len() < (width / 2).max(3) && rest.iter().all(|c| looks_like_value(c))
 }
 
 /// The sum of column `j` over the data rows and whether it writes decimal commas,
 /// when every non-blank value is an amount.
 fn column_sum(rows: &[GridRow], kinds: &[Kind], j: usize) -> Option<(Decimal, bool)> {
-    let values: Vec<&str> = rows
-        .iter()
-        .zip(kinds)
-        .filter(|(_, k)| **k == Kind::Row)
-        .filter_map(|(r, _)| r.cells.get(j))
-        .map(String::as_str)
-        .filter(|c| !blank(c))
-        .collect();
+    let values: Vec<&str> =
+        rows.iter().zip(kinds).filter(|(_, k)| **k == Kind::Row).filter_map(|(r, _)| r.cells.get(j)).filter(|c| !blank(c)).collect();
     if values.is_empty() {
         return None;
     }
@@ -412,7 +407,7 @@ fn column_sum(rows: &[GridRow], kinds: &[Kind], j: usize) -> Option<(Decimal, bo
 fn grouped(rows: &[GridRow], top: usize, bottom: usize) -> bool {
     let (Some(t), Some(b)) = (rows.get(top), rows.get(bottom)) else { return false };
     let (t, b) = (&t.cells, &b.cells);
-    let labels = |c: &[String]| nonempty(c) >= 1 && !is_comment(c) && texty(c) == 100 && !c.iter().any(|x| x.trim().ends_with(':'));
+    let labels = |c: &Cells| nonempty(c) >= 1 && !is_comment(c) && texty(c) == 100 && !c.iter().any(|x| x.trim().ends_with(':'));
     if !labels(t) || !labels(b) || nonempty(b) < 2 || distinct(t) < 2 || distinct(t) * 10 < nonempty(b) * 3 {
         return false;
     }
@@ -453,7 +448,7 @@ fn finish(mut out: Layout, rows: Vec<GridRow>, kinds: Vec<Kind>, text: Option<&s
                     shorten(&value),
                     shorten(&raw)
                 );
-                out.errors.push(RowError { line: row.line, column: Some(extra as u64 + 1), values: row.cells, raw, message });
+                out.errors.push(RowError { line: row.line, column: Some(extra as u64 + 1), values: row.cells.to_vec(), raw, message });
             }
             Kind::Unterminated => {
                 let raw = raw_text(&row, text, delimiter);
@@ -465,7 +460,7 @@ fn finish(mut out: Layout, rows: Vec<GridRow>, kinds: Vec<Kind>, text: Option<&s
                     row.line,
                     shorten(raw.lines().next().unwrap_or(""))
                 );
-                out.errors.push(RowError { line: row.line, column: Some(column as u64), values: row.cells, raw, message });
+                out.errors.push(RowError { line: row.line, column: Some(column as u64), values: row.cells.to_vec(), raw, message });
             }
         }
     }
@@ -477,7 +472,7 @@ fn finish(mut out: Layout, rows: Vec<GridRow>, kinds: Vec<Kind>, text: Option<&s
 fn raw_text(row: &GridRow, text: Option<&str>, delimiter: Option<u8>) -> String {
     match (row.raw, text) {
         (Some((start, end)), Some(t)) => t.get(start..end).unwrap_or("").trim_end_matches(['\r', '\n']).to_string(),
-        _ => row.cells.join(&(delimiter.unwrap_or(b'\t') as char).to_string()),
+        _ => row.cells.to_vec().join(&(delimiter.unwrap_or(b'\t') as char).to_string()),
     }
 }
 
@@ -492,7 +487,7 @@ mod tests {
             .map(|(i, l)| GridRow {
                 line: i as u64 + 1,
                 lines: 1,
-                cells: if l.is_empty() { Vec::new() } else { l.split('|').map(str::to_string).collect() },
+                cells: if l.is_empty() { Cells::default() } else { l.split('|').collect() },
                 raw: None,
             })
             .collect();

@@ -5,6 +5,7 @@ use crate::decode::decode;
 use crate::dialect::{self, Dialect};
 use crate::layout::{self, Grid, GridRow};
 use std::borrow::Cow;
+use watershed_model::Cells;
 
 /// One data row as received, with the 1-based physical line (or spreadsheet row) it starts on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,7 +13,7 @@ pub struct RawRow {
     /// 1-based line number in the file (row number in a sheet, line of the record in JSON).
     pub line: u64,
     /// The cells, as text, untouched.
-    pub values: Vec<String>,
+    pub values: Cells,
 }
 
 /// A line that is not a data row and why it was skipped (counted in the conservation equation).
@@ -306,7 +307,7 @@ fn read_records_in_parts<'t>(text: &'t str, dialect: &Dialect, parts: usize) -> 
     }
     // Blank lines at the very end are lines too.
     for blank in expected_line..=total_lines {
-        rows.push(GridRow { line: blank, lines: 1, cells: Vec::new(), raw: None });
+        rows.push(GridRow { line: blank, lines: 1, cells: Cells::default(), raw: None });
     }
     let unterminated = rows.last().and_then(|r| r.raw).is_some_and(|(s, e)| e == text.len() && ends_inside_quotes(&text[s..e], dialect));
     // A quoted field that ran to the end holds the file's last line break too.
@@ -389,27 +390,26 @@ impl<'t> Records<'t> {
                         None => (self.expected_line, 0),
                     };
                     for blank in self.expected_line..line {
-                        rows.push(GridRow { line: blank, lines: 1, cells: Vec::new(), raw: None });
+                        rows.push(GridRow { line: blank, lines: 1, cells: Cells::default(), raw: None });
                     }
                     let end = self.offset().clamp(start, text.len());
                     // The fields' bytes, concatenated: their line breaks counted in one pass.
                     let newlines = count_newlines(self.record.as_byte_record().as_slice()) as u64;
                     self.expected_line = line + newlines + 1;
-                    let mut cells: Vec<String> = self.record.iter().map(str::to_string).collect();
                     // A CRLF line end leaves its CR on the last field.
-                    if text.as_bytes().get(start..end).is_some_and(|r| r.ends_with(b"\r\n") || r.ends_with(b"\r"))
-                        && let Some(last) = cells.last_mut()
-                        && last.ends_with('\r')
-                    {
-                        last.pop();
-                    }
+                    let crlf = text.as_bytes().get(start..end).is_some_and(|r| r.ends_with(b"\r\n") || r.ends_with(b"\r"));
+                    let last = self.record.len().saturating_sub(1);
+                    let cells = Cells::new(self.record.iter().enumerate().map(|(j, cell)| match cell.strip_suffix('\r') {
+                        Some(stripped) if crlf && j == last => stripped,
+                        _ => cell,
+                    }));
                     rows.push(GridRow { line, lines: newlines + 1, cells, raw: Some((start, end)) });
                 }
                 Err(e) => {
                     // The reader works on valid UTF-8 text and allows ragged rows, so this is
                     // not expected; the record is kept as an error rather than lost.
                     let line = e.position().map_or(self.expected_line, |p| line_of(p.line()));
-                    rows.push(GridRow { line, lines: 1, cells: vec![format!("unreadable record: {e}")], raw: None });
+                    rows.push(GridRow { line, lines: 1, cells: Cells::new([format!("unreadable record: {e}")]), raw: None });
                     self.expected_line = line + 1;
                 }
             }
@@ -435,7 +435,7 @@ mod tests {
         assert_eq!(p.headers, vec!["Partner", "Amount", "Note"]);
         let lines: Vec<u64> = p.rows.iter().map(|r| r.line).collect();
         assert_eq!(lines, vec![4, 7, 11]);
-        assert_eq!(p.rows[0].values[2], "multi\nline");
+        assert_eq!(&p.rows[0].values[2], "multi\nline");
         let skipped: Vec<(u64, &str)> = p.skipped.iter().map(|s| (s.line, s.reason)).collect();
         assert_eq!(skipped, vec![(1, "comment"), (2, "comment"), (6, "blank"), (8, "blank"), (9, "total"), (12, "blank")]);
         assert_eq!(p.errors.len(), 1);
@@ -453,7 +453,7 @@ mod tests {
         }
         let p = parse_delimited(&utf16, None);
         assert_eq!((p.encoding, p.bom, p.delimiter, p.quote, p.escape), ("UTF-16LE", true, Some(b'\t'), Some(b'"'), None));
-        assert_eq!(p.rows, vec![RawRow { line: 2, values: vec!["A".into(), "1".into()] }]);
+        assert_eq!(p.rows, vec![RawRow { line: 2, values: Cells::new(["A", "1"]) }]);
         let p = parse_delimited(b"a;b\r1;2\r3;4\r", None);
         assert_eq!(p.rows.iter().map(|r| r.line).collect::<Vec<_>>(), vec![2, 3], "CR-only line ends");
     }

@@ -287,7 +287,8 @@ fn dense(mut cells: Vec<SparseCell>, merges: &[Dimensions], limits: &Limits) -> 
         ));
     }
     let mut size: u64 = 0;
-    let mut rows: Vec<GridRow> = Vec::with_capacity(height as usize);
+    // Cells as strings while merged ranges are filled in; compact rows at the end.
+    let mut rows: Vec<Vec<String>> = Vec::with_capacity(height as usize);
     let mut iter = cells.into_iter().peekable();
     for r in first_row..=last_row {
         let mut row: Vec<String> = Vec::new();
@@ -305,7 +306,7 @@ fn dense(mut cells: Vec<SparseCell>, merges: &[Dimensions], limits: &Limits) -> 
             }
             row[j] = text;
         }
-        rows.push(GridRow { line: u64::from(r) + 1, lines: 1, cells: row, raw: None });
+        rows.push(row);
     }
     let mut filled = 0;
     for m in merges {
@@ -319,11 +320,11 @@ fn dense(mut cells: Vec<SparseCell>, merges: &[Dimensions], limits: &Limits) -> 
             continue;
         }
         let (ri, ci) = ((r0 - first_row) as usize, (c0 - first_col) as usize);
-        let Some(value) = rows.get(ri).and_then(|row| row.cells.get(ci)).filter(|v| !v.is_empty()).cloned() else {
+        let Some(value) = rows.get(ri).and_then(|row| row.get(ci)).filter(|v| !v.is_empty()).cloned() else {
             continue;
         };
         for r in r0..=r1.min(last_row) {
-            let row = &mut rows[(r - first_row) as usize].cells;
+            let row = &mut rows[(r - first_row) as usize];
             let end = (c1 - first_col) as usize;
             if row.len() <= end {
                 size += (end + 1 - row.len()) as u64;
@@ -337,6 +338,10 @@ fn dense(mut cells: Vec<SparseCell>, merges: &[Dimensions], limits: &Limits) -> 
         }
         filled += 1;
     }
+    let rows = (first_row..=last_row)
+        .zip(rows)
+        .map(|(r, cells)| GridRow { line: u64::from(r) + 1, lines: 1, cells: cells.into(), raw: None })
+        .collect();
     Ok((rows, first_col, filled))
 }
 

@@ -4,6 +4,7 @@
 //! This crate is plain data: no I/O, no database, no parsing of files. Every other
 //! crate speaks these types, so a field renamed here is renamed everywhere.
 
+pub mod cells;
 pub mod entity;
 pub mod money;
 pub mod opportunity;
@@ -11,6 +12,7 @@ pub mod partner;
 pub mod period;
 pub mod records;
 
+pub use cells::Cells;
 pub use entity::{Entity, FieldKind, FieldSpec};
 pub use money::{Money, round_money};
 pub use opportunity::{Opportunity, OpportunityPartner, PartnerRole, Stage};

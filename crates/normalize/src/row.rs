@@ -5,7 +5,7 @@ use crate::lookup::{LookupError, Lookups, Suggestion};
 use crate::money::{decimal_votes, parse_amount};
 use chrono::Datelike;
 use rust_decimal::Decimal;
-use watershed_model::{Entity, FieldKind, FiscalPeriod, PartnerRole, SourceOpportunity, Value, round_money};
+use watershed_model::{Cells, Entity, FieldKind, FiscalPeriod, PartnerRole, SourceOpportunity, Value, round_money};
 
 /// Why a row cannot enter the governed dataset: which field, its value, the reason and
 /// the best suggestions. Stored with the quarantined row.
@@ -73,7 +73,7 @@ pub struct ColumnBinding {
 
 impl ColumnBinding {
     /// The first non-missing value of `field` in `row`.
-    pub fn get<'a>(&self, row: &'a [String], field: &str) -> Option<&'a str> {
+    pub fn get<'a>(&self, row: &'a Cells, field: &str) -> Option<&'a str> {
         self.columns
             .iter()
             .enumerate()
@@ -145,8 +145,8 @@ impl Votes {
 }
 
 /// The first non-missing value among `columns` of `row`, trimmed.
-fn first_value<'a>(row: &'a [String], columns: &[usize]) -> Option<&'a str> {
-    columns.iter().filter_map(|&i| row.get(i).map(|v| trim(v))).find(|v| !is_missing_trimmed(v))
+fn first_value<'a>(row: &'a Cells, columns: &[usize]) -> Option<&'a str> {
+    columns.iter().filter_map(|&i| row.get(i).map(trim)).find(|v| !is_missing_trimmed(v))
 }
 
 /// `text.trim()`, without looking further when the text starts and ends with a
@@ -158,9 +158,9 @@ fn trim(text: &str) -> &str {
 }
 
 impl InputContext {
-    /// Decides the column-level formats from all `rows` of the input (each row a
-    /// `Vec<String>`, a `&[String]` or anything else that is a slice of cells).
-    pub fn infer<R: AsRef<[String]> + Sync>(
+    /// Decides the column-level formats from all `rows` of the input (each row
+    /// [`Cells`], or anything that holds them, such as a `Cow` of corrected cells).
+    pub fn infer<R: AsRef<Cells> + Sync>(
         source: &str,
         entity: Entity,
         binding: ColumnBinding,
@@ -226,11 +226,11 @@ impl InputContext {
         self.fields.iter().find(|f| f.name == field)
     }
 
-    fn get<'a>(&self, row: &'a [String], field: &str) -> Option<&'a str> {
+    fn get<'a>(&self, row: &'a Cells, field: &str) -> Option<&'a str> {
         first_value(row, &self.format(field)?.columns)
     }
 
-    fn required<'a>(&self, row: &'a [String], field: &str) -> Result<&'a str, Rejection> {
+    fn required<'a>(&self, row: &'a Cells, field: &str) -> Result<&'a str, Rejection> {
         self.get(row, field).ok_or_else(|| {
             let reason = if self.binding.has(field) {
                 format!("{field} is empty; it is required for {}", self.entity)
@@ -241,25 +241,25 @@ impl InputContext {
         })
     }
 
-    fn date(&self, row: &[String], field: &'static str) -> Result<Option<chrono::NaiveDate>, Rejection> {
+    fn date(&self, row: &Cells, field: &'static str) -> Result<Option<chrono::NaiveDate>, Rejection> {
         let Some(text) = self.get(row, field) else { return Ok(None) };
         let order = self.format(field).and_then(|f| f.date_order);
         parse_date(text, order).map(Some).map_err(|e| Rejection::new(field, Some(text), format!("{field}: {e}")))
     }
 
-    fn datetime(&self, row: &[String], field: &'static str) -> Result<Option<chrono::NaiveDateTime>, Rejection> {
+    fn datetime(&self, row: &Cells, field: &'static str) -> Result<Option<chrono::NaiveDateTime>, Rejection> {
         let Some(text) = self.get(row, field) else { return Ok(None) };
         let order = self.format(field).and_then(|f| f.date_order);
         parse_datetime(text, order).map(Some).map_err(|e| Rejection::new(field, Some(text), format!("{field}: {e}")))
     }
 
-    fn decimal(&self, row: &[String], field: &'static str) -> Result<Option<crate::money::ParsedAmount>, Rejection> {
+    fn decimal(&self, row: &Cells, field: &'static str) -> Result<Option<crate::money::ParsedAmount>, Rejection> {
         let Some(text) = self.get(row, field) else { return Ok(None) };
         let comma = self.format(field).is_some_and(|f| f.decimal_comma);
         parse_amount(text, comma).map(Some).map_err(|e| Rejection::new(field, Some(text), format!("{field}: {e}")))
     }
 
-    fn partner(&self, row: &[String], field: &'static str, lookups: &Lookups) -> Result<String, Rejection> {
+    fn partner(&self, row: &Cells, field: &'static str, lookups: &Lookups) -> Result<String, Rejection> {
         let text = match &self.fixed_partner {
             Some(p) => p.as_str(),
             None => self.required(row, field)?,
@@ -268,7 +268,7 @@ impl InputContext {
     }
 }
 
-fn text(ctx: &InputContext, row: &[String], field: &str) -> Option<String> {
+fn text(ctx: &InputContext, row: &Cells, field: &str) -> Option<String> {
     ctx.get(row, field).map(str::to_string)
 }
 
@@ -291,7 +291,7 @@ fn parse_split(text: &str) -> Result<Decimal, Rejection> {
 
 /// Normalizes one opportunity row: partner, product, region, stage, dates, amount and
 /// its conversion to the reporting currency at the close month's rate.
-pub fn normalize_opportunity(ctx: &InputContext, lookups: &Lookups, row: &[String]) -> Result<SourceOpportunity, Rejection> {
+pub fn normalize_opportunity(ctx: &InputContext, lookups: &Lookups, row: &Cells) -> Result<SourceOpportunity, Rejection> {
     let partner_id = ctx.partner(row, "partner", lookups)?;
     let customer_name = ctx.required(row, "customer_name")?.to_string();
     let raw_stage = ctx.required(row, "stage")?;
@@ -378,7 +378,7 @@ pub fn normalize_opportunity(ctx: &InputContext, lookups: &Lookups, row: &[Strin
 
 /// Normalizes a row of any other entity into its fields' values, in
 /// [`Entity::fields`] order.
-pub fn normalize_entity_row(ctx: &InputContext, lookups: &Lookups, row: &[String]) -> Result<Vec<Value>, Rejection> {
+pub fn normalize_entity_row(ctx: &InputContext, lookups: &Lookups, row: &Cells) -> Result<Vec<Value>, Rejection> {
     let mut values = Vec::with_capacity(ctx.entity.fields().len());
     for spec in ctx.entity.fields() {
         let name = spec.name;
@@ -471,13 +471,13 @@ mod tests {
     const HEADERS: [&str; 9] =
         ["partner", "customer_name", "amount", "stage", "close_date", "customer_country", "product", "partner_split", "created_date"];
 
-    fn ctx(rows: &[Vec<String>]) -> InputContext {
+    fn ctx(rows: &[Cells]) -> InputContext {
         let binding = ColumnBinding { columns: HEADERS.iter().map(|h| Some(*h)).collect(), amount_currency: None };
         InputContext::infer("p", Entity::Opportunities, binding, rows, None, None, None)
     }
 
-    fn row(cells: [&str; 9]) -> Vec<String> {
-        cells.iter().map(|c| c.to_string()).collect()
+    fn row(cells: [&str; 9]) -> Cells {
+        Cells::new(cells)
     }
 
     #[test]
@@ -529,10 +529,7 @@ mod tests {
     #[test]
     fn entity_rows_follow_the_schema() {
         let binding = ColumnBinding { columns: vec![Some("partner_id"), Some("period"), Some("amount")], amount_currency: None };
-        let rows = vec![
-            vec!["NORTHWIND TRADERS INC".to_string(), "fy2026-q3".into(), "$120,000".into()],
-            vec!["P001".into(), "Q3".into(), "1".into()],
-        ];
+        let rows = vec![Cells::new(["NORTHWIND TRADERS INC", "fy2026-q3", "$120,000"]), Cells::new(["P001", "Q3", "1"])];
         let c = InputContext::infer("targets", Entity::Targets, binding, &rows, None, None, None);
         let v = normalize_entity_row(&c, &lookups(), &rows[0]).unwrap();
         assert_eq!(v, vec![Value::Text("P001".into()), Value::Text("FY2026-Q3".into()), Value::Decimal(Decimal::from(120000))]);

@@ -49,7 +49,7 @@ pub fn explain_opportunity(
             if !members.iter().any(|m| m.record_id == *record_id) {
                 continue;
             }
-            rows.insert(*record_id, input.headers.iter().cloned().zip(values.iter().cloned()).collect());
+            rows.insert(*record_id, input.headers.iter().cloned().zip(values.iter().map(str::to_string)).collect());
             if let Ok(row) = normalize_opportunity(&ctx, &lookups, values) {
                 records.push(ResolveRecord {
                     record_id: *record_id,

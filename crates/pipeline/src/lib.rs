@@ -21,7 +21,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use watershed_config::{PartnerAssignment, Project, SourceConfig};
 use watershed_ingest::{FilesSource, Input, InputFile, ReadOptions, Source, bind_columns, read_files};
-use watershed_model::Entity;
+use watershed_model::{Cells, Entity};
 use watershed_normalize::{InputContext, Lookups, Rejection};
 use watershed_resolve::{HumanDecision, MatchSettings, ResolveRecord, resolve_with};
 use watershed_store::{QuarantineEntry, Store, StoreError, ViolationEntry};
@@ -579,9 +579,9 @@ pub(crate) fn input_context<'a>(
     mut binding: watershed_normalize::ColumnBinding,
     corrections: &CorrectionIndex,
     locator: &str,
-    rows: &'a [(i64, u64, Vec<String>)],
-) -> (InputContext, Vec<Cow<'a, [String]>>) {
-    let mut cells: Vec<Cow<'a, [String]>> = rows.iter().map(|(_, _, c)| Cow::Borrowed(c.as_slice())).collect();
+    rows: &'a [(i64, u64, Cells)],
+) -> (InputContext, Vec<Cow<'a, Cells>>) {
+    let mut cells: Vec<Cow<'a, Cells>> = rows.iter().map(|(_, _, c)| Cow::Borrowed(c)).collect();
     apply_corrections(corrections, &source.name, locator, rows, &mut binding, &mut cells);
     let fixed_partner = match source.partner_assignment() {
         PartnerAssignment::Fixed(p) => Some(p),
@@ -616,9 +616,9 @@ fn apply_corrections(
     corrections: &CorrectionIndex,
     source: &str,
     locator: &str,
-    rows: &[(i64, u64, Vec<String>)],
+    rows: &[(i64, u64, Cells)],
     binding: &mut watershed_normalize::ColumnBinding,
-    cells: &mut [Cow<'_, [String]>],
+    cells: &mut [Cow<'_, Cells>],
 ) {
     if corrections.is_empty() {
         return;
@@ -636,11 +636,7 @@ fn apply_corrections(
                     binding.columns.len() - 1
                 }
             };
-            let row = cells[i].to_mut();
-            if row.len() <= column {
-                row.resize(column + 1, String::new());
-            }
-            row[column] = value.clone();
+            cells[i].to_mut().set(column, value);
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::Outcome;
 use std::borrow::Cow;
-use watershed_model::Entity;
+use watershed_model::{Cells, Entity};
 use watershed_normalize::{InputContext, Lookups, normalize_entity_row, normalize_opportunity};
 use watershed_validate::QualityRules;
 
@@ -11,8 +11,8 @@ use watershed_validate::QualityRules;
 const ROWS_PER_THREAD: usize = 4096;
 
 /// Every row of an input normalized and validated, in row order.
-pub(crate) fn normalize_rows(ctx: &InputContext, lookups: &Lookups, rules: &QualityRules, cells: &[Cow<'_, [String]>]) -> Vec<Outcome> {
-    let one = |values: &Cow<'_, [String]>| outcome(ctx, lookups, rules, values);
+pub(crate) fn normalize_rows(ctx: &InputContext, lookups: &Lookups, rules: &QualityRules, cells: &[Cow<'_, Cells>]) -> Vec<Outcome> {
+    let one = |values: &Cow<'_, Cells>| outcome(ctx, lookups, rules, values);
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(cells.len() / ROWS_PER_THREAD).max(1);
     if threads == 1 {
         return cells.iter().map(one).collect();
@@ -29,7 +29,7 @@ pub(crate) fn normalize_rows(ctx: &InputContext, lookups: &Lookups, rules: &Qual
 }
 
 /// One row normalized and validated.
-fn outcome(ctx: &InputContext, lookups: &Lookups, rules: &QualityRules, values: &[String]) -> Outcome {
+fn outcome(ctx: &InputContext, lookups: &Lookups, rules: &QualityRules, values: &Cells) -> Outcome {
     if ctx.entity == Entity::Opportunities {
         match normalize_opportunity(ctx, lookups, values) {
             Ok(row) => {

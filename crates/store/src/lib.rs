@@ -21,7 +21,7 @@ pub use backend::{Backend, BackendKind, Cell, Param, RowSource};
 use backend::{Row, query, query_opt};
 pub use writer::{RunWriter, SharedRows};
 
-use watershed_model::{Entity, FieldKind, Opportunity, OpportunityPartner, Partner, PartnerRole, PartnerStatus, Stage};
+use watershed_model::{Cells, Entity, FieldKind, Opportunity, OpportunityPartner, Partner, PartnerRole, PartnerStatus, Stage};
 
 /// What went wrong in the store.
 #[derive(Debug, thiserror::Error)]
@@ -77,7 +77,7 @@ pub struct StoredInput {
     /// Header cells as received.
     pub headers: Vec<String>,
     /// Data rows: (record id, line, cells).
-    pub rows: Vec<(i64, u64, Vec<String>)>,
+    pub rows: Vec<(i64, u64, Cells)>,
     /// Rows that could not be parsed: (record id, line, error, cells).
     pub errors: Vec<(i64, u64, String, Vec<String>)>,
 }
@@ -482,7 +482,7 @@ impl Store {
                 let (record_id, line) = (r.int(1)?, r.int(2)? as u64);
                 let values = parse_json_cells("raw_records", "values_json", &r.text(3)?)?;
                 if r.text(4)? == "row" {
-                    input.rows.push((record_id, line, values));
+                    input.rows.push((record_id, line, values.into()));
                 } else {
                     input.errors.push((record_id, line, r.opt_text(5)?.unwrap_or_default(), values));
                 }

@@ -13,7 +13,7 @@ use chrono::Timelike;
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::sync::Arc;
-use watershed_model::{Entity, Opportunity, OpportunityPartner, Partner, Value};
+use watershed_model::{Cells, Entity, Opportunity, OpportunityPartner, Partner, Value};
 
 /// One run's writes, inside one transaction. Dropping it without [`RunWriter::commit`]
 /// rolls everything back.
@@ -30,7 +30,7 @@ pub struct RunWriter<'a> {
 }
 
 /// An input's data rows with their record ids: (record id, line, cells as received).
-pub type SharedRows = Arc<Vec<(i64, u64, Vec<String>)>>;
+pub type SharedRows = Arc<Vec<(i64, u64, Cells)>>;
 
 /// The `raw_records` rows of an input's data rows, produced where the backend inserts them.
 struct RawRows {
@@ -176,7 +176,7 @@ impl<'a> RunWriter<'a> {
     /// Adds an input's data rows (line, cells as received) to the raw layer, numbered from
     /// the next record id. Returns them with their record ids, shared with the backend,
     /// which may write them in the background (SQLite does) while the run normalizes them.
-    pub fn insert_raw_rows(&self, input_id: i64, rows: impl ExactSizeIterator<Item = (u64, Vec<String>)>) -> Result<SharedRows> {
+    pub fn insert_raw_rows(&self, input_id: i64, rows: impl ExactSizeIterator<Item = (u64, Cells)>) -> Result<SharedRows> {
         let first = self.next_record_id.get();
         let mut numbered = Vec::with_capacity(rows.len());
         numbered.extend(rows.zip(first..).map(|((line, values), record_id)| (record_id, line, values)));

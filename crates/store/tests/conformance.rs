@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::path::PathBuf;
 use std::str::FromStr;
-use watershed_model::{Entity, Opportunity, OpportunityPartner, Partner, PartnerRole, PartnerStatus, Stage, Value};
+use watershed_model::{Cells, Entity, Opportunity, OpportunityPartner, Partner, PartnerRole, PartnerStatus, Stage, Value};
 use watershed_store::postgres::PostgresBackend;
 use watershed_store::sqlite::SqliteBackend;
 use watershed_store::{AlertRecord, AuditEntry, Backend, HealthRecord, KpiRecord, QuarantineEntry, Store, TierRecord, ViolationEntry};
@@ -197,7 +197,7 @@ fn a_committed_run_reads_back_exactly(place: &Place) {
     let inputs = store.load_inputs().unwrap();
     assert_eq!(inputs.len(), 1);
     assert_eq!(inputs[0].headers, vec!["A".to_string(), "B".to_string()]);
-    assert_eq!(inputs[0].rows, vec![(r1, 2, vec!["x".to_string(), awkward.to_string()])]);
+    assert_eq!(inputs[0].rows, vec![(r1, 2, Cells::new(["x", awkward]))]);
     assert_eq!(inputs[0].errors, vec![(r3, 4, "unclosed quote".to_string(), vec!["\"y".to_string()])]);
     assert_eq!(store.load_input(input).unwrap().map(|i| i.rows.len()), Some(1));
     assert!(store.load_input(input + 1).unwrap().is_none());
@@ -643,8 +643,8 @@ fn an_inputs_rows_in_bulk_read_back_with_their_ids(place: &Place) {
     let w = store.begin_run("t1").unwrap();
     let i = input(&w, "bulk");
     let awkward = "ü, \"q\"\ttab\nnew line\\back\r'quote' \u{1F600}";
-    let rows: Vec<(u64, Vec<String>)> =
-        (0..5_000_u64).map(|n| (n + 2, vec![format!("row {n}"), awkward.to_string(), String::new()])).collect();
+    let rows: Vec<(u64, Cells)> =
+        (0..5_000_u64).map(|n| (n + 2, Cells::new([format!("row {n}"), awkward.to_string(), String::new()]))).collect();
     let shared = w.insert_raw_rows(i, rows.clone().into_iter()).unwrap();
     assert_eq!(shared.len(), 5_000);
     let after = w.insert_raw(i, 9_999, "error", Some("unclosed quote"), &["\"y".into()]).unwrap();
@@ -653,7 +653,7 @@ fn an_inputs_rows_in_bulk_read_back_with_their_ids(place: &Place) {
     w.commit("t1b", "fp", "{}").unwrap();
     let inputs = store.load_inputs().unwrap();
     assert_eq!(inputs.len(), 1);
-    let expected: Vec<(i64, u64, Vec<String>)> = shared.iter().cloned().collect();
+    let expected: Vec<(i64, u64, Cells)> = shared.iter().cloned().collect();
     assert_eq!(inputs[0].rows, expected);
     assert_eq!(inputs[0].rows.iter().map(|(_, line, cells)| (*line, cells.clone())).collect::<Vec<_>>(), rows);
     assert_eq!(inputs[0].errors, vec![(after, 9_999, "unclosed quote".to_string(), vec!["\"y".to_string()])]);
@@ -666,7 +666,7 @@ fn a_failed_bulk_insert_fails_the_commit(place: &Place) {
     let w = store.begin_run("t1").unwrap();
     let i = input(&w, "ok");
     w.insert_raw(i, 1, "row", None, &["kept?".into()]).unwrap();
-    w.insert_raw_rows(i + 1000, vec![(2, vec!["orphan".to_string()])].into_iter()).unwrap();
+    w.insert_raw_rows(i + 1000, vec![(2, Cells::new(["orphan"]))].into_iter()).unwrap();
     assert!(w.commit("t1b", "fp", "{}").is_err());
     assert_eq!(store.count("raw_records").unwrap(), 0);
     assert_eq!(store.count("inputs").unwrap(), 0);

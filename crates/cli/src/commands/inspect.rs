@@ -83,7 +83,7 @@ pub fn inspect(file: &Path, entity: &str, format: OutputFormat) -> Result<(), Fa
             let (_, bound) = bind_columns(&parsed.headers, entity, &columns);
             let types = (0..parsed.headers.len())
                 .map(|j| {
-                    let values: Vec<&str> = parsed.rows.iter().map(|r| r.values.get(j).map_or("", String::as_str)).collect();
+                    let values: Vec<&str> = parsed.rows.iter().map(|r| r.values.get(j).unwrap_or_default()).collect();
                     let hint = bound.get(j).and_then(|b| b.field).and_then(|f| entity.field(f)).map(|f| f.kind);
                     infer_column_type(&values, hint, date_format)
                 })
@@ -139,7 +139,7 @@ fn to_json(i: &Inspected<'_>, entity: Entity, source: Option<&str>) -> Value {
     let skipped: Vec<Value> = p.skipped.iter().map(|s| json!({"line": s.line, "reason": s.reason})).collect();
     let errors: Vec<Value> =
         p.errors.iter().map(|e| json!({"line": e.line, "column": e.column, "message": e.message, "raw": e.raw})).collect();
-    let rows: Vec<&Vec<String>> = p.rows.iter().take(SAMPLE_ROWS).map(|r| &r.values).collect();
+    let rows: Vec<&watershed_model::Cells> = p.rows.iter().take(SAMPLE_ROWS).map(|r| &r.values).collect();
     let row_lines: Vec<u64> = p.rows.iter().take(SAMPLE_ROWS).map(|r| r.line).collect();
     json!({
         "locator": i.locator,
@@ -254,7 +254,7 @@ fn print_table(i: &Inspected<'_>) {
         rows.set_header(header);
         for r in &sample {
             let mut cells = vec![r.line.to_string()];
-            cells.extend(r.values.iter().take(p.headers.len()).cloned());
+            cells.extend(r.values.iter().take(p.headers.len()).map(str::to_string));
             rows.add_row(cells);
         }
         println!("First {} rows as parsed:\n{rows}", sample.len());
