@@ -51,7 +51,7 @@ pub fn trailing_revenue(calendar: &FiscalCalendar, data: &Dataset, period: Fisca
     let mut out: HashMap<String, Decimal> = HashMap::new();
     for l in &data.links {
         if let Some(amount) = won.get(l.opportunity_id.as_str()) {
-            *out.entry(l.partner_id.clone()).or_default() += *amount * l.split;
+            *out.entry(l.partner_id.to_string()).or_default() += *amount * l.split;
         }
     }
     out

@@ -101,8 +101,8 @@ pub fn program(
                 Some(Segment::Region) => attr(p, |x| x.region.as_ref()),
                 Some(Segment::PartnerType) => attr(p, |x| x.partner_type.as_ref()),
                 Some(Segment::Tier) => attr(p, |x| x.tier.as_ref()),
-                Some(Segment::Industry) => o.industry.clone().unwrap_or_else(|| "(none)".into()),
-                Some(Segment::ProductFamily) => o.product_family.clone().unwrap_or_else(|| "(none)".into()),
+                Some(Segment::Industry) => o.industry.as_deref().unwrap_or("(none)").to_string(),
+                Some(Segment::ProductFamily) => o.product_family.as_deref().unwrap_or("(none)").to_string(),
                 Some(Segment::Year) => format!("FY{}", calendar.period_of(o.close_date).year),
             };
             segments.entry(key).or_default().push((p, role));

@@ -13,6 +13,14 @@ pub mod period;
 pub mod records;
 
 pub use cells::Cells;
+
+/// Text of a model field: inline up to 24 bytes (ids, codes, countries, most names of
+/// regions and industries), on the heap beyond. A million-row run holds tens of
+/// millions of such fields; most then cost no allocation at all.
+pub type Text = compact_str::CompactString;
+
+/// `format!` into a [`Text`] (no heap allocation when the result fits inline).
+pub use compact_str::format_compact as format_text;
 pub use entity::{Entity, FieldKind, FieldSpec};
 pub use money::{Money, round_money};
 pub use opportunity::{Opportunity, OpportunityPartner, PartnerRole, Stage};

@@ -1,5 +1,6 @@
 //! Opportunities (golden records) and their partner links.
 
+use crate::Text;
 use crate::money::Money;
 use chrono::{NaiveDate, NaiveDateTime};
 use std::fmt;
@@ -100,27 +101,27 @@ impl FromStr for PartnerRole {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Opportunity {
     /// Watershed's id of the golden record.
-    pub opportunity_id: String,
+    pub opportunity_id: Text,
     /// Deal name.
-    pub name: Option<String>,
+    pub name: Option<Text>,
     /// The end customer.
-    pub customer_name: String,
+    pub customer_name: Text,
     /// Customer country as reported.
-    pub customer_country: Option<String>,
+    pub customer_country: Option<Text>,
     /// Region from the regions mapping.
-    pub region: Option<String>,
+    pub region: Option<Text>,
     /// Customer industry.
-    pub industry: Option<String>,
+    pub industry: Option<Text>,
     /// Product id from the products mapping.
-    pub product_id: Option<String>,
+    pub product_id: Option<Text>,
     /// Product family from the products mapping.
-    pub product_family: Option<String>,
+    pub product_family: Option<Text>,
     /// Amount in the reporting currency (converted at the close month's rate).
     pub amount: Money,
     /// Amount as reported, in `currency`.
     pub amount_original: Money,
     /// ISO currency code of `amount_original`.
-    pub currency: String,
+    pub currency: Text,
     /// Canonical stage.
     pub stage: Stage,
     /// When the opportunity was created, if known.
@@ -128,7 +129,7 @@ pub struct Opportunity {
     /// Close date (expected close date while open).
     pub close_date: NaiveDate,
     /// The deal registration it came from, if any.
-    pub deal_registration_id: Option<String>,
+    pub deal_registration_id: Option<Text>,
     /// Last update of the surviving record.
     pub updated_at: Option<NaiveDateTime>,
 }
@@ -137,9 +138,9 @@ pub struct Opportunity {
 #[derive(Debug, Clone, PartialEq)]
 pub struct OpportunityPartner {
     /// The golden opportunity.
-    pub opportunity_id: String,
+    pub opportunity_id: Text,
     /// The partner.
-    pub partner_id: String,
+    pub partner_id: Text,
     /// Sourced or influenced.
     pub role: PartnerRole,
     /// Share of the credit, 0 < split ≤ 1 (default 1).

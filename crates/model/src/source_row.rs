@@ -1,5 +1,6 @@
 //! An opportunity as one source reported it, after normalization and before resolution.
 
+use crate::Text;
 use crate::money::Money;
 use crate::opportunity::{PartnerRole, Stage};
 use chrono::{NaiveDate, NaiveDateTime};
@@ -8,27 +9,27 @@ use chrono::{NaiveDate, NaiveDateTime};
 #[derive(Debug, Clone, PartialEq)]
 pub struct SourceOpportunity {
     /// The source's own id for the deal.
-    pub external_id: Option<String>,
+    pub external_id: Option<Text>,
     /// Deal name.
-    pub name: Option<String>,
+    pub name: Option<Text>,
     /// The end customer.
-    pub customer_name: String,
+    pub customer_name: Text,
     /// Country as reported.
-    pub customer_country: Option<String>,
+    pub customer_country: Option<Text>,
     /// Region (from the row, or from the country).
-    pub region: Option<String>,
+    pub region: Option<Text>,
     /// Industry.
-    pub industry: Option<String>,
+    pub industry: Option<Text>,
     /// Resolved product id.
-    pub product_id: Option<String>,
+    pub product_id: Option<Text>,
     /// The product's family.
-    pub product_family: Option<String>,
+    pub product_family: Option<Text>,
     /// Amount in the reporting currency.
     pub amount: Money,
     /// Amount as reported.
     pub amount_original: Money,
     /// Currency of `amount_original`.
-    pub currency: String,
+    pub currency: Text,
     /// Canonical stage.
     pub stage: Stage,
     /// Created on.
@@ -36,11 +37,11 @@ pub struct SourceOpportunity {
     /// Closes (or closed) on.
     pub close_date: NaiveDate,
     /// Deal registration reference.
-    pub deal_registration_id: Option<String>,
+    pub deal_registration_id: Option<Text>,
     /// The CRM's opportunity id quoted by another source.
-    pub crm_opportunity_id: Option<String>,
+    pub crm_opportunity_id: Option<Text>,
     /// Resolved partner.
-    pub partner_id: String,
+    pub partner_id: Text,
     /// The partner's role, when the row says.
     pub partner_role: Option<PartnerRole>,
     /// The partner's split, when the row says.

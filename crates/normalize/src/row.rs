@@ -5,7 +5,7 @@ use crate::lookup::{LookupError, Lookups, Suggestion};
 use crate::money::{decimal_votes, parse_amount};
 use chrono::Datelike;
 use rust_decimal::Decimal;
-use watershed_model::{Cells, Entity, FieldKind, FiscalPeriod, PartnerRole, SourceOpportunity, Value, round_money};
+use watershed_model::{Cells, Entity, FieldKind, FiscalPeriod, PartnerRole, SourceOpportunity, Text, Value, round_money};
 
 /// Why a row cannot enter the governed dataset: which field, its value, the reason and
 /// the best suggestions. Stored with the quarantined row.
@@ -259,17 +259,17 @@ impl InputContext {
         parse_amount(text, comma).map(Some).map_err(|e| Rejection::new(field, Some(text), format!("{field}: {e}")))
     }
 
-    fn partner(&self, row: &Cells, field: &'static str, lookups: &Lookups) -> Result<String, Rejection> {
+    fn partner(&self, row: &Cells, field: &'static str, lookups: &Lookups) -> Result<Text, Rejection> {
         let text = match &self.fixed_partner {
             Some(p) => p.as_str(),
             None => self.required(row, field)?,
         };
-        lookups.partner(text).map(str::to_string).map_err(|e| Rejection::lookup("partner", text, "partner_aliases.csv", e))
+        lookups.partner(text).map(Text::from).map_err(|e| Rejection::lookup("partner", text, "partner_aliases.csv", e))
     }
 }
 
-fn text(ctx: &InputContext, row: &Cells, field: &str) -> Option<String> {
-    ctx.get(row, field).map(str::to_string)
+fn text(ctx: &InputContext, row: &Cells, field: &str) -> Option<Text> {
+    ctx.get(row, field).map(Text::from)
 }
 
 /// Parses a split: `50%`, `0.5`, or `50` (read as a percentage); must be in (0, 1].
@@ -293,7 +293,7 @@ fn parse_split(text: &str) -> Result<Decimal, Rejection> {
 /// its conversion to the reporting currency at the close month's rate.
 pub fn normalize_opportunity(ctx: &InputContext, lookups: &Lookups, row: &Cells) -> Result<SourceOpportunity, Rejection> {
     let partner_id = ctx.partner(row, "partner", lookups)?;
-    let customer_name = ctx.required(row, "customer_name")?.to_string();
+    let customer_name = Text::from(ctx.required(row, "customer_name")?);
     let raw_stage = ctx.required(row, "stage")?;
     let stage = lookups.stage(&ctx.source, raw_stage).ok_or_else(|| Rejection {
         suggestions: lookups.stage_suggestions(raw_stage),
@@ -337,14 +337,14 @@ pub fn normalize_opportunity(ctx: &InputContext, lookups: &Lookups, row: &Cells)
     let (product_id, product_family) = match ctx.get(row, "product") {
         Some(p) => {
             let (id, family) = lookups.product(p).map_err(|e| Rejection::lookup("product", p, "product_aliases.csv", e))?;
-            (Some(id.to_string()), family.map(str::to_string))
+            (Some(Text::from(id)), family.map(Text::from))
         }
         None => (None, None),
     };
     let customer_country = text(ctx, row, "customer_country");
     let region = match (ctx.get(row, "region"), customer_country.as_deref()) {
-        (Some(r), _) => Some(lookups.region(r).map_err(|e| Rejection::lookup("region", r, "regions.csv", e))?.to_string()),
-        (None, Some(c)) => Some(lookups.region(c).map_err(|e| Rejection::lookup("customer_country", c, "regions.csv", e))?.to_string()),
+        (Some(r), _) => Some(Text::from(lookups.region(r).map_err(|e| Rejection::lookup("region", r, "regions.csv", e))?)),
+        (None, Some(c)) => Some(Text::from(lookups.region(c).map_err(|e| Rejection::lookup("customer_country", c, "regions.csv", e))?)),
         (None, None) => None,
     };
     let partner_role = match ctx.get(row, "partner_role") {
@@ -363,7 +363,7 @@ pub fn normalize_opportunity(ctx: &InputContext, lookups: &Lookups, row: &Cells)
         product_family,
         amount: round_money(parsed.value * rate),
         amount_original: parsed.value,
-        currency,
+        currency: currency.into(),
         stage,
         created_date,
         close_date,
@@ -384,7 +384,7 @@ pub fn normalize_entity_row(ctx: &InputContext, lookups: &Lookups, row: &Cells) 
         let name = spec.name;
         let value =
             if spec.kind == FieldKind::Partner {
-                Value::Text(ctx.partner(row, name, lookups)?)
+                Value::Text(ctx.partner(row, name, lookups)?.into())
             } else {
                 let Some(raw) = ctx.get(row, name) else {
                     if spec.required {

@@ -1,7 +1,7 @@
 //! Which term of the conservation equation each new opportunity row falls in.
 
 use crate::report::RunReport;
-use watershed_model::SourceOpportunity;
+use watershed_model::{SourceOpportunity, Text, format_text};
 use watershed_resolve::{Golden, Relation};
 
 /// What classification needs to know about a normalized record.
@@ -9,12 +9,12 @@ pub(crate) struct RecordInfo {
     source: usize,
     is_new: bool,
     /// Same source + external id (or the row's own key when it has none).
-    key: (usize, String),
+    key: (usize, Text),
 }
 
 impl RecordInfo {
     pub(crate) fn new(source: usize, is_new: bool, row: &SourceOpportunity, input_tag: &str, line: u64) -> Self {
-        let id = row.external_id.clone().unwrap_or_else(|| format!("{input_tag}:{line}"));
+        let id = row.external_id.clone().unwrap_or_else(|| format_text!("{input_tag}:{line}"));
         RecordInfo { source, is_new, key: (source, id) }
     }
 }
@@ -24,8 +24,7 @@ impl RecordInfo {
 /// in a record first seen now, its most trusted row is `new`, further partner rows are
 /// `new` links, versions are `updated` and other sources' rows are `merged`.
 pub(crate) fn count(g: &Golden, info: &foldhash::HashMap<i64, RecordInfo>, report: &mut RunReport) {
-    let old_keys: Vec<&(usize, String)> =
-        g.members.iter().filter_map(|(id, _)| info.get(id)).filter(|i| !i.is_new).map(|i| &i.key).collect();
+    let old_keys: Vec<&(usize, Text)> = g.members.iter().filter_map(|(id, _)| info.get(id)).filter(|i| !i.is_new).map(|i| &i.key).collect();
     let mut first_new_seen = false;
     for (id, relation) in &g.members {
         let Some(i) = info.get(id) else { continue };

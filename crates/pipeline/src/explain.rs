@@ -53,10 +53,10 @@ pub fn explain_opportunity(
             if let Ok(row) = normalize_opportunity(&ctx, &lookups, values) {
                 records.push(ResolveRecord {
                     record_id: *record_id,
-                    source: source.name.clone(),
+                    source: source.name.as_str().into(),
                     source_rank: project.config.precedence_rank(&source.name),
                     arrival: (input.input_id, *line),
-                    fallback_key: format!("{}:{}:{}", source.name, input.input_id, line),
+                    fallback_key: watershed_model::format_text!("{}:{}:{}", source.name, input.input_id, line),
                     row,
                 });
             }

@@ -361,10 +361,10 @@ fn rebuild(
                         record_info.insert(*record_id, classify::RecordInfo::new(input.source, input.is_new, &row, &sha_tag, *line));
                         opportunity_records.push(ResolveRecord {
                             record_id: *record_id,
-                            source: source.name.clone(),
+                            source: source.name.as_str().into(),
                             source_rank: rank,
                             arrival: (input.input_seq, *line),
-                            fallback_key: format!("{}:{}:{}", source.name, input.input_seq, line),
+                            fallback_key: watershed_model::format_text!("{}:{}:{}", source.name, input.input_seq, line),
                             row: *row,
                         });
                     }

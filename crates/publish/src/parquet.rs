@@ -501,8 +501,8 @@ mod tests {
     fn opportunity(id: &str, amount: &str, stage: Stage, close: NaiveDate, updated: bool) -> Opportunity {
         Opportunity {
             opportunity_id: id.into(),
-            name: Some(format!("deal {id}")),
-            customer_name: format!("Customer {id}"),
+            name: Some(format!("deal {id}").into()),
+            customer_name: format!("Customer {id}").into(),
             customer_country: None,
             region: Some("EMEA".into()),
             industry: None,

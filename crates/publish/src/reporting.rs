@@ -58,8 +58,8 @@ pub enum Cell {
 }
 
 impl Cell {
-    fn text(v: &Option<String>) -> Cell {
-        v.as_ref().map_or(Cell::Null, |s| Cell::Text(s.clone()))
+    fn text<S: AsRef<str>>(v: &Option<S>) -> Cell {
+        v.as_ref().map_or(Cell::Null, |s| Cell::Text(s.as_ref().to_string()))
     }
     fn date(v: Option<NaiveDate>) -> Cell {
         v.map_or(Cell::Null, Cell::Date)
@@ -294,9 +294,9 @@ pub fn reporting_tables(calendar: &FiscalCalendar, data: &Dataset, cards: &Score
             .iter()
             .map(|o| {
                 vec![
-                    C::Text(o.opportunity_id.clone()),
+                    C::Text(o.opportunity_id.to_string()),
                     C::text(&o.name),
-                    C::Text(o.customer_name.clone()),
+                    C::Text(o.customer_name.to_string()),
                     C::text(&o.customer_country),
                     C::text(&o.region),
                     C::text(&o.industry),
@@ -304,7 +304,7 @@ pub fn reporting_tables(calendar: &FiscalCalendar, data: &Dataset, cards: &Score
                     C::text(&o.product_family),
                     C::Numeric(o.amount),
                     C::Numeric(o.amount_original),
-                    C::Text(o.currency.clone()),
+                    C::Text(o.currency.to_string()),
                     C::Text(o.stage.as_str().into()),
                     C::date(o.created_date),
                     C::Date(o.close_date),
@@ -331,7 +331,7 @@ pub fn reporting_tables(calendar: &FiscalCalendar, data: &Dataset, cards: &Score
                 .iter()
                 .map(|l| {
                     let credited = amount.get(l.opportunity_id.as_str()).map(|a| *a * l.split);
-                    vec![C::Text(l.opportunity_id.clone()), C::Text(l.partner_id.clone()), C::Text(l.role.as_str().into()), C::Numeric(l.split), C::numeric(credited)]
+                    vec![C::Text(l.opportunity_id.to_string()), C::Text(l.partner_id.to_string()), C::Text(l.role.as_str().into()), C::Numeric(l.split), C::numeric(credited)]
                 })
                 .collect()
         },
@@ -422,7 +422,7 @@ pub fn reporting_tables(calendar: &FiscalCalendar, data: &Dataset, cards: &Score
     ]);
     entity!(Entity::PosLines, "Distributor sell-out lines (fact).", data.pos_lines, |l| vec![
         C::Text(l.distributor.clone()),
-        C::Text(l.partner_id.clone()),
+        C::Text(l.partner_id.to_string()),
         C::text(&l.end_customer),
         C::text(&l.product_id),
         C::numeric(l.quantity),

@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, HashMap};
 
 /// A hash map with a fast, fixed hasher (the keys are our own, not an attacker's).
 type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
-use watershed_model::{Opportunity, OpportunityPartner, PartnerRole, SourceOpportunity};
+use watershed_model::{Opportunity, OpportunityPartner, PartnerRole, SourceOpportunity, Text};
 
 /// One normalized opportunity row with its provenance.
 #[derive(Debug, Clone)]
@@ -25,13 +25,13 @@ pub struct ResolveRecord {
     /// The raw record's id (lineage).
     pub record_id: i64,
     /// Source name.
-    pub source: String,
+    pub source: Text,
     /// Position of the source in `[resolve] precedence` (0 = most trusted).
     pub source_rank: usize,
     /// Arrival order: (input sequence, line). Later arrivals are more recent.
     pub arrival: (i64, u64),
     /// A stable key for rows without an external id (e.g. `sheets:ab12cd:17`).
-    pub fallback_key: String,
+    pub fallback_key: Text,
     /// The normalized row.
     pub row: SourceOpportunity,
 }
@@ -630,6 +630,15 @@ fn trust_order(records: &[ResolveRecord], members: &mut [usize]) {
     });
 }
 
+/// A golden record's id: `source:key` of its survivor's group (`crm:0065g…`).
+fn golden_id(source: &str, key: &str) -> Text {
+    let mut id = Text::with_capacity(source.len() + 1 + key.len());
+    id.push_str(source);
+    id.push(':');
+    id.push_str(key);
+    id
+}
+
 fn build_golden(
     records: &[ResolveRecord],
     record_group: &[usize],
@@ -640,11 +649,11 @@ fn build_golden(
     trust_order(records, &mut members);
     let survivor = &records[members[0]];
     let rows = || members.iter().map(|&i| &records[i].row);
-    let first = |f: fn(&SourceOpportunity) -> Option<&String>| rows().find_map(f).cloned();
+    let first = |f: fn(&SourceOpportunity) -> Option<&Text>| rows().find_map(f).cloned();
     let (source, key) = &group_key[record_group[members[0]]];
     let product = rows().find(|r| r.product_id.is_some());
     let opportunity = Opportunity {
-        opportunity_id: format!("{source}:{key}"),
+        opportunity_id: golden_id(source, key),
         name: first(|r| r.name.as_ref()),
         customer_name: survivor.row.customer_name.clone(),
         customer_country: first(|r| r.customer_country.as_ref()),
@@ -672,7 +681,7 @@ fn build_golden(
         .into_iter()
         .map(|(partner_id, (role, split))| OpportunityPartner {
             opportunity_id: opportunity.opportunity_id.clone(),
-            partner_id: partner_id.to_string(),
+            partner_id: Text::from(partner_id),
             role: role.unwrap_or(PartnerRole::Sourced),
             split: split.unwrap_or(rust_decimal::Decimal::ONE),
         })

@@ -295,7 +295,7 @@ mod tests {
     use super::*;
     use chrono::NaiveDate;
     use std::str::FromStr;
-    use watershed_model::SourceOpportunity;
+    use watershed_model::{SourceOpportunity, Text};
 
     fn p(customer: &str, amount: &str, close: &str, family: Option<&str>) -> SourceOpportunity {
         let amount = Decimal::from_str(amount).unwrap();
@@ -307,7 +307,7 @@ mod tests {
             region: None,
             industry: None,
             product_id: None,
-            product_family: family.map(str::to_string),
+            product_family: family.map(Text::from),
             amount,
             amount_original: amount,
             currency: "USD".into(),
@@ -329,7 +329,7 @@ mod tests {
     }
 
     fn with_product(mut row: SourceOpportunity, product: &str) -> SourceOpportunity {
-        row.product_id = Some(product.to_string());
+        row.product_id = Some(product.into());
         row
     }
 

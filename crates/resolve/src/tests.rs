@@ -9,11 +9,11 @@ fn rec(id: i64, source: &str, rank: usize, ext: Option<&str>, partner: &str, amo
         source: source.into(),
         source_rank: rank,
         arrival: (1, id as u64),
-        fallback_key: format!("{source}:row{id}"),
+        fallback_key: format!("{source}:row{id}").into(),
         row: SourceOpportunity {
-            external_id: ext.map(str::to_string),
+            external_id: ext.map(Text::from),
             name: None,
-            customer_name: format!("Customer {id}"),
+            customer_name: format!("Customer {id}").into(),
             customer_country: None,
             region: None,
             industry: None,
@@ -242,7 +242,7 @@ fn the_scan_finds_the_same_pairs_on_one_thread_or_several() {
     for i in 0..900i64 {
         let (source, rank, ext) = if i < 600 { ("crm", 0, format!("006{i}")) } else { ("sheets", 1, format!("CM-{i}")) };
         let mut r = rec(i + 1, source, rank, Some(&ext), &format!("P{}", i % 3), 10_000 + (i % 37) * 1_000);
-        r.row.customer_name = customers[(i % 4) as usize].to_string();
+        r.row.customer_name = customers[(i % 4) as usize].into();
         r.row.close_date = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + chrono::Days::new((i % 90) as u64);
         records.push(r);
     }

@@ -37,6 +37,18 @@ impl<'a> From<&'a String> for Param<'a> {
     }
 }
 
+impl<'a> From<&'a watershed_model::Text> for Param<'a> {
+    fn from(text: &'a watershed_model::Text) -> Self {
+        Param::Text(text)
+    }
+}
+
+impl<'a> From<&'a Option<watershed_model::Text>> for Param<'a> {
+    fn from(text: &'a Option<watershed_model::Text>) -> Self {
+        text.as_deref().map_or(Param::Null, Param::Text)
+    }
+}
+
 impl<'a> From<Option<&'a str>> for Param<'a> {
     fn from(text: Option<&'a str>) -> Self {
         text.map_or(Param::Null, Param::Text)

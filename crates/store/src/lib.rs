@@ -812,17 +812,17 @@ pub(crate) fn opportunities_of(db: &dyn Backend) -> Result<Vec<Opportunity>> {
             let stage_text = r.text(11)?;
             let close_text = r.text(13)?;
             Ok(Opportunity {
-                opportunity_id: r.text(0)?,
-                name: r.opt_text(1)?,
-                customer_name: r.text(2)?,
-                customer_country: r.opt_text(3)?,
-                region: r.opt_text(4)?,
-                industry: r.opt_text(5)?,
-                product_id: r.opt_text(6)?,
-                product_family: r.opt_text(7)?,
+                opportunity_id: r.text(0)?.into(),
+                name: r.opt_text(1)?.map(Into::into),
+                customer_name: r.text(2)?.into(),
+                customer_country: r.opt_text(3)?.map(Into::into),
+                region: r.opt_text(4)?.map(Into::into),
+                industry: r.opt_text(5)?.map(Into::into),
+                product_id: r.opt_text(6)?.map(Into::into),
+                product_family: r.opt_text(7)?.map(Into::into),
                 amount: decimal("opportunities", "amount", &r.text(8)?)?,
                 amount_original: decimal("opportunities", "amount_original", &r.text(9)?)?,
-                currency: r.text(10)?,
+                currency: r.text(10)?.into(),
                 stage: Stage::from_str(&stage_text).map_err(|_| StoreError::Corrupt {
                     table: "opportunities",
                     column: "stage",
@@ -834,7 +834,7 @@ pub(crate) fn opportunities_of(db: &dyn Backend) -> Result<Vec<Opportunity>> {
                     column: "close_date",
                     value: close_text.clone(),
                 })?,
-                deal_registration_id: r.opt_text(14)?,
+                deal_registration_id: r.opt_text(14)?.map(Into::into),
                 updated_at: r.opt_text(15)?.and_then(|s| chrono::NaiveDateTime::parse_from_str(&s, "%Y-%m-%dT%H:%M:%S").ok()),
             })
         },
@@ -846,8 +846,8 @@ pub(crate) fn links_of(db: &dyn Backend) -> Result<Vec<OpportunityPartner>> {
     query(db, "SELECT opportunity_id, partner_id, role, split FROM opportunity_partners ORDER BY opportunity_id, partner_id", &[], |r| {
         let role = r.text(2)?;
         Ok(OpportunityPartner {
-            opportunity_id: r.text(0)?,
-            partner_id: r.text(1)?,
+            opportunity_id: r.text(0)?.into(),
+            partner_id: r.text(1)?.into(),
             role: PartnerRole::from_str(&role).map_err(|_| StoreError::Corrupt {
                 table: "opportunity_partners",
                 column: "role",

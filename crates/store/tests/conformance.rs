@@ -502,7 +502,8 @@ fn readers_see_the_previous_state_until_commit(place: &Place) {
     let (done, seen) = std::sync::mpsc::channel();
     let opener = place.opener();
     std::thread::spawn(move || {
-        let ids: Option<Vec<String>> = opener().opportunities().ok().map(|list| list.into_iter().map(|o| o.opportunity_id).collect());
+        let ids: Option<Vec<String>> =
+            opener().opportunities().ok().map(|list| list.into_iter().map(|o| o.opportunity_id.to_string()).collect());
         let _ = done.send(ids);
     });
     let ids = seen.recv_timeout(std::time::Duration::from_secs(20)).expect("a reader waited for the running run");
@@ -528,7 +529,7 @@ fn a_large_run_arrives_whole(place: &Place) {
     // Opportunities and their links interleave, so some flush falls between the two.
     for n in 0..40_000 {
         let mut o = opportunity(&format!("crm:{n}"));
-        o.name = Some(filler.clone());
+        o.name = Some(filler.as_str().into());
         w.insert_opportunity(&o, &[sole_partner(&o)]).unwrap();
     }
     w.commit("t", "fp", "{}").unwrap();

@@ -219,8 +219,8 @@ pub fn explain(
         for (o, l) in &lines {
             for s in store.lineage(&o.opportunity_id).map_err(Failure::run)? {
                 w.write_record([
-                    o.opportunity_id.clone(),
-                    o.customer_name.clone(),
+                    o.opportunity_id.to_string(),
+                    o.customer_name.to_string(),
                     o.stage.as_str().to_string(),
                     o.close_date.to_string(),
                     o.amount.to_string(),
