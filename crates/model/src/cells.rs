@@ -42,16 +42,19 @@ impl Cells {
     }
 
     /// How many cells the row has.
+    #[inline]
     pub fn len(&self) -> usize {
         self.ends.len()
     }
 
     /// Whether the row has no cells.
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.ends.is_empty()
     }
 
     /// Cell `index`, or `None` past the end of the row.
+    #[inline]
     pub fn get(&self, index: usize) -> Option<&str> {
         let end = *self.ends.get(index)? as usize;
         let start = match index {
@@ -62,6 +65,7 @@ impl Cells {
     }
 
     /// The cells, in order.
+    #[inline]
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &str> + ExactSizeIterator + Clone + '_ {
         (0..self.ends.len()).map(|i| self.get(i).unwrap_or_default())
     }

@@ -2,8 +2,8 @@
 //! values that match nothing.
 
 use crate::key::normalize_key;
+use foldhash::{HashMap, HashMapExt};
 use rust_decimal::Decimal;
-use std::collections::HashMap;
 use std::sync::Mutex;
 use watershed_config::Mappings;
 use watershed_model::Stage;
@@ -202,7 +202,8 @@ pub struct Lookups {
     stages: HashMap<String, HashMap<String, Stage>>,
     /// The canonical stages' own keys.
     stage_keys: Vec<(String, Stage)>,
-    fx: HashMap<(String, i32, u32), Decimal>,
+    /// Rates by currency (upper case), then (year, month).
+    fx: HashMap<String, HashMap<(i32, u32), Decimal>>,
     reporting_currency: String,
     partner_ids: Vec<String>,
 }
@@ -241,7 +242,7 @@ impl Lookups {
             l.stages.entry(s.source.clone()).or_default().insert(normalize_key(&s.raw_stage), s.stage);
         }
         for r in &m.fx_rates {
-            l.fx.insert((r.currency.clone(), r.month.0, r.month.1), r.rate);
+            l.fx.entry(r.currency.to_ascii_uppercase()).or_default().insert(r.month, r.rate);
         }
         l
     }
@@ -309,7 +310,12 @@ impl Lookups {
         if currency.eq_ignore_ascii_case(&self.reporting_currency) {
             return Some(Decimal::ONE);
         }
-        self.fx.get(&(currency.to_ascii_uppercase(), year, month)).copied()
+        // Currencies arrive in upper case: no copy to look them up.
+        let rates = match currency.bytes().any(|b| b.is_ascii_lowercase()) {
+            true => self.fx.get(&currency.to_ascii_uppercase()),
+            false => self.fx.get(currency),
+        };
+        rates.and_then(|r| r.get(&(year, month))).copied()
     }
 
     /// The reporting currency.

@@ -347,7 +347,13 @@ pub fn resolve_with(records: &[ResolveRecord], settings: Option<&MatchSettings>,
     } else {
         clusters.chunks(clusters.len().div_ceil(thread_count(asked)).max(1)).collect()
     };
-    let mut golden: Vec<Golden> = on_threads(&parts, build).into_iter().flatten().collect();
+    // Sized once: grown by doubling, a million golden records would be copied into
+    // fresh memory several times over.
+    let built = on_threads(&parts, build);
+    let mut golden: Vec<Golden> = Vec::with_capacity(built.iter().map(Vec::len).sum());
+    for part in built {
+        golden.extend(part);
+    }
     golden.sort_by(|a, b| a.opportunity.opportunity_id.cmp(&b.opportunity.opportunity_id));
     Resolution { golden, decisions, comparisons }
 }

@@ -316,14 +316,19 @@ pub struct Store {
 
 const SCHEMA: &str = include_str!("schema.sql");
 
-/// DDL written for SQLite, in the types PostgreSQL names differently.
+/// DDL written for SQLite, in the types PostgreSQL names differently. The dataset's
+/// keyed tables are `WITHOUT ROWID` on SQLite: the rows live in their primary key's
+/// B-tree instead of a rowid table plus a second tree for the key (one insert per row,
+/// not two).
 fn dialect_ddl(kind: BackendKind, sql: &str) -> String {
     match kind {
         BackendKind::Sqlite => sql.to_string(),
         // Byte order for text, as SQLite's: both backends sort ids the same way.
-        BackendKind::Postgres => {
-            sql.replace(" INTEGER", " BIGINT").replace(" REAL", " DOUBLE PRECISION").replace(" TEXT", " TEXT COLLATE \"C\"")
-        }
+        BackendKind::Postgres => sql
+            .replace(" WITHOUT ROWID", "")
+            .replace(" INTEGER", " BIGINT")
+            .replace(" REAL", " DOUBLE PRECISION")
+            .replace(" TEXT", " TEXT COLLATE \"C\""),
     }
 }
 

@@ -101,7 +101,7 @@ CREATE TABLE IF NOT EXISTS opportunities (
     industry TEXT, product_id TEXT, product_family TEXT, amount TEXT NOT NULL, amount_original TEXT NOT NULL,
     currency TEXT NOT NULL, stage TEXT NOT NULL, created_date TEXT, close_date TEXT NOT NULL,
     deal_registration_id TEXT, updated_at TEXT
-);
+) WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS opportunity_partners (
     opportunity_id TEXT NOT NULL REFERENCES opportunities(opportunity_id),
@@ -109,7 +109,7 @@ CREATE TABLE IF NOT EXISTS opportunity_partners (
     role TEXT NOT NULL,
     split TEXT NOT NULL,
     PRIMARY KEY (opportunity_id, partner_id)
-);
+) WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS quality_violations (
     run_id        INTEGER NOT NULL,
