@@ -1,21 +1,26 @@
 //! Which term of the conservation equation each new opportunity row falls in.
 
 use crate::report::RunReport;
-use watershed_model::{SourceOpportunity, Text, format_text};
+use watershed_model::{Money, SourceOpportunity, Stage, Text, format_text};
 use watershed_resolve::{Golden, Relation};
 
 /// What classification needs to know about a normalized record.
 pub(crate) struct RecordInfo {
-    source: usize,
+    /// Index of the record's source in the configuration.
+    pub(crate) source: usize,
     is_new: bool,
     /// Same source + external id (or the row's own key when it has none).
     key: (usize, Text),
+    /// Amount in the reporting currency and stage, for the golden-level quality rules
+    /// (so the normalized records can be freed once resolved).
+    pub(crate) amount: Money,
+    pub(crate) stage: Stage,
 }
 
 impl RecordInfo {
     pub(crate) fn new(source: usize, is_new: bool, row: &SourceOpportunity, input_tag: &str, line: u64) -> Self {
         let id = row.external_id.clone().unwrap_or_else(|| format_text!("{input_tag}:{line}"));
-        RecordInfo { source, is_new, key: (source, id) }
+        RecordInfo { source, is_new, key: (source, id), amount: row.amount, stage: row.stage }
     }
 }
 

@@ -444,6 +444,9 @@ fn rebuild(
     let matcher = match_settings(&config.resolve);
     let humans: Vec<HumanDecision> = human_decisions.into_iter().map(|(left, right, same)| HumanDecision { left, right, same }).collect();
     let resolution = resolve_with(&opportunity_records, matcher.as_ref(), &humans);
+    // What the golden-level rules need of the records is in record_info: the normalized
+    // records (hundreds of MB at 1M rows) go before the golden records are stored.
+    drop(opportunity_records);
     progress.finish();
     // Storing: the matcher's decisions, then the golden records with their lineage.
     progress.stage("store", resolution.golden.len() as u64);
@@ -463,7 +466,6 @@ fn rebuild(
     // In id order: the opportunities' primary key then grows at its end instead of at random.
     let mut golden = resolution.golden;
     golden.sort_unstable_by(|a, b| a.opportunity.opportunity_id.cmp(&b.opportunity.opportunity_id));
-    let position: foldhash::HashMap<i64, usize> = opportunity_records.iter().enumerate().map(|(i, r)| (r.record_id, i)).collect();
     let today = Utc::now().date_naive();
     writer.reserve_opportunities(golden.len(), golden.iter().map(|g| g.partners.len()).sum());
     let golden_count = golden.len() as u64;
@@ -471,8 +473,8 @@ fn rebuild(
         let members: Vec<watershed_validate::Member> = g
             .members
             .iter()
-            .filter_map(|(id, _)| position.get(id).map(|&i| &opportunity_records[i]))
-            .map(|r| watershed_validate::Member { source: &r.source, amount: r.row.amount, stage: r.row.stage })
+            .filter_map(|(id, _)| record_info.get(id))
+            .map(|r| watershed_validate::Member { source: &config.sources[r.source].name, amount: r.amount, stage: r.stage })
             .collect();
         for v in watershed_validate::check_golden(&rules, &g.opportunity, &members, today) {
             writer.insert_violation(&ViolationEntry {
@@ -510,7 +512,7 @@ fn rebuild(
     report.quarantine_open = quarantined_now.len() as u64;
     // The metrics need only the dataset: free the resolution's working set first (at 1M
     // opportunities it is over a gigabyte).
-    drop((position, opportunity_records, record_info, quarantined_now, previously_quarantined));
+    drop((record_info, quarantined_now, previously_quarantined));
     writer.build_indexes()?;
     progress.stage("metrics", 1);
     report.scorecard_periods = scorecard::write(&writer, project, Utc::now().date_naive())? as u64;

@@ -563,7 +563,8 @@ impl Store {
 
     /// Rows of a non-opportunity entity, as text cells in [`Entity::fields`] order.
     pub fn entity_rows(&self, entity: Entity) -> Result<Vec<Vec<Option<String>>>> {
-        read::entity_rows(&*self.db, entity)
+        let rows = read::entity_rows(&*self.db, entity)?;
+        Ok(rows.into_iter().map(|row| row.into_iter().map(|cell| cell.map(String::from)).collect()).collect())
     }
 
     /// The whole governed dataset, typed.

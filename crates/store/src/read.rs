@@ -4,11 +4,12 @@
 use crate::backend::{Backend, Cell};
 use crate::{Result, StoreError, decimal};
 use chrono::{NaiveDate, NaiveDateTime};
+use compact_str::ToCompactString;
 use rust_decimal::Decimal;
 use watershed_model::*;
 
 /// Rows of a non-opportunity entity, as text cells in [`Entity::fields`] order.
-pub(crate) fn entity_rows(db: &dyn Backend, entity: Entity) -> Result<Vec<Vec<Option<String>>>> {
+pub(crate) fn entity_rows(db: &dyn Backend, entity: Entity) -> Result<Vec<Vec<Option<Text>>>> {
     let columns: Vec<&str> = entity.fields().iter().map(|f| f.name).collect();
     let sql = format!("SELECT {} FROM {} ORDER BY record_id", columns.join(", "), entity.name());
     let mut out = Vec::new();
@@ -18,9 +19,9 @@ pub(crate) fn entity_rows(db: &dyn Backend, entity: Entity) -> Result<Vec<Vec<Op
                 .iter()
                 .map(|c| match c {
                     Cell::Null => None,
-                    Cell::Int(n) => Some(n.to_string()),
-                    Cell::Real(x) => Some(x.to_string()),
-                    Cell::Text(s) => Some(s.clone()),
+                    Cell::Int(n) => Some(n.to_compact_string()),
+                    Cell::Real(x) => Some(Text::from(x.to_string())),
+                    Cell::Text(s) => Some(Text::from(s.as_str())),
                 })
                 .collect(),
         );
@@ -32,13 +33,13 @@ pub(crate) fn entity_rows(db: &dyn Backend, entity: Entity) -> Result<Vec<Vec<Op
 /// Typed access to one stored entity row, by field name.
 struct Cells<'a> {
     entity: Entity,
-    cells: &'a [Option<String>],
+    cells: &'a [Option<Text>],
 }
 
 impl Cells<'_> {
     fn text(&self, name: &str) -> Option<String> {
         let i = self.entity.fields().iter().position(|f| f.name == name)?;
-        self.cells.get(i).cloned().flatten()
+        self.cells.get(i)?.as_deref().map(str::to_string)
     }
 
     fn required(&self, name: &'static str) -> Result<String> {
@@ -90,7 +91,7 @@ impl Cells<'_> {
 
 /// Where the text rows of the non-opportunity entities come from: the database, or what
 /// a run has just written (see [`crate::RunWriter::dataset`]).
-pub(crate) type EntitySource<'a> = dyn FnMut(Entity) -> Result<Vec<Vec<Option<String>>>> + 'a;
+pub(crate) type EntitySource<'a> = dyn FnMut(Entity) -> Result<Vec<Vec<Option<Text>>>> + 'a;
 
 /// Takes every row of `entity` and converts each with `convert`.
 fn typed<T>(rows_of: &mut EntitySource, entity: Entity, convert: impl Fn(&Cells) -> Result<T>) -> Result<Vec<T>> {

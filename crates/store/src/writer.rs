@@ -10,10 +10,11 @@ use crate::{
     dialect_ddl, insert_audit, read,
 };
 use chrono::Timelike;
+use compact_str::ToCompactString;
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::sync::Arc;
-use watershed_model::{Cells, Entity, Opportunity, OpportunityPartner, Partner, Value};
+use watershed_model::{Cells, Entity, Opportunity, OpportunityPartner, Partner, Text, Value};
 
 /// One run's writes, inside one transaction. Dropping it without [`RunWriter::commit`]
 /// rolls everything back.
@@ -58,7 +59,7 @@ fn raw_record<'a>(record_id: i64, input_id: i64, line: u64, kind: &'a str, note:
 }
 
 /// An entity row as stored: (record id, text cells in [`Entity::fields`] order).
-type StoredRow = (i64, Vec<Option<String>>);
+type StoredRow = (i64, Vec<Option<Text>>);
 
 /// The dataset rows a run wrote, as the store would read them back.
 #[derive(Default)]
@@ -69,13 +70,15 @@ struct Written {
     entities: HashMap<Entity, Vec<StoredRow>>,
 }
 
-/// A value as the store holds it, as text (what reading it back gives).
-fn stored_text(value: &Value) -> Option<String> {
+/// A value as the store holds it, as text (what reading it back gives); short values
+/// (ids, dates, amounts) need no allocation.
+fn stored_text(value: &Value) -> Option<Text> {
     match value {
         Value::Null => None,
-        Value::Integer(i) => Some(i.to_string()),
-        Value::Bool(b) => Some(i64::from(*b).to_string()),
-        other => Some(other.to_string()),
+        Value::Integer(i) => Some(i.to_compact_string()),
+        Value::Bool(b) => Some(i64::from(*b).to_compact_string()),
+        Value::Text(s) => Some(Text::from(s.as_str())),
+        other => Some(other.to_compact_string()),
     }
 }
 
@@ -363,7 +366,7 @@ impl<'a> RunWriter<'a> {
     pub fn insert_entity_row(&self, entity: Entity, values: &[Value], record_id: i64) -> Result<()> {
         // Each value converted once: the text is what the store holds and what the run's
         // in-memory copy keeps; integers and flags go to the database as integers.
-        let texts: Vec<Option<String>> = values.iter().map(stored_text).collect();
+        let texts: Vec<Option<Text>> = values.iter().map(stored_text).collect();
         let mut row: Vec<Param> = values
             .iter()
             .zip(&texts)
