@@ -463,9 +463,9 @@ fn rebuild(
         *report.matching.entry(d.decision.as_str().to_string()).or_default() += 1;
     }
     report.comparisons = resolution.comparisons;
-    // In id order: the opportunities' primary key then grows at its end instead of at random.
-    let mut golden = resolution.golden;
-    golden.sort_unstable_by(|a, b| a.opportunity.opportunity_id.cmp(&b.opportunity.opportunity_id));
+    // In id order (as resolution gives them): the opportunities' primary key then grows
+    // at its end instead of at random.
+    let golden = resolution.golden;
     let today = Utc::now().date_naive();
     writer.reserve_opportunities(golden.len(), golden.iter().map(|g| g.partners.len()).sum());
     let golden_count = golden.len() as u64;

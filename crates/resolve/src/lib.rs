@@ -233,7 +233,7 @@ pub struct MatchDecision {
 #[derive(Debug, Clone, Default)]
 pub struct Resolution {
     /// Golden records, ordered by opportunity id.
-    pub golden: Vec<Golden>,
+    pub golden: GoldenRecords,
     /// Merged, review and human decisions of the scored matching.
     pub decisions: Vec<MatchDecision>,
     /// Pairs compared by the scored matching.
@@ -242,7 +242,7 @@ pub struct Resolution {
 
 /// Resolves `records` with keys only (no scored matching), ordered by opportunity id.
 pub fn resolve(records: &[ResolveRecord]) -> Vec<Golden> {
-    resolve_with(records, None, &[]).golden
+    resolve_with(records, None, &[]).golden.into_iter().collect()
 }
 
 /// Resolves `records`: keys first, then — with `settings` — scored matching inside
@@ -330,32 +330,75 @@ pub fn resolve_with(records: &[ResolveRecord], settings: Option<&MatchSettings>,
         comparisons =
             scored_matching(records, &record_group, &group_key, &source_bit, quotes, &mut uf, settings, humans, &mut decisions, &mut ties);
     }
-    // 5. Clusters → golden records.
+    // 5. Clusters → golden records, in id order. A cluster's id is its most trusted
+    // record's group key, known before the record is built: sorting the clusters
+    // (small) instead of the golden records (hundreds of bytes each) means the records
+    // come out in order and are never moved again.
     let mut by_root: Vec<(usize, usize)> = record_group.iter().enumerate().map(|(i, g)| (uf.find(*g), i)).collect();
     by_root.sort_unstable();
     let tie_of: FastMap<i64, String> = ties.into_iter().collect();
-    let clusters: Vec<&[(usize, usize)]> = by_root.chunk_by(|a, b| a.0 == b.0).collect();
-    let build = |part: &[&[(usize, usize)]]| -> Vec<Golden> {
+    let mut clusters: Vec<Cluster> = by_root
+        .chunk_by(|a, b| a.0 == b.0)
+        .map(|cluster| {
+            let survivor = cluster.iter().map(|(_, i)| *i).min_by(|&a, &b| trust_cmp(records, a, b)).unwrap_or(cluster[0].1);
+            let (source, key) = group_key[record_group[survivor]];
+            (golden_id(source, key), cluster)
+        })
+        .collect();
+    clusters.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let build = |part: &[Cluster]| -> Vec<Golden> {
         part.iter()
-            .map(|cluster| build_golden(records, &record_group, &group_key, cluster.iter().map(|(_, i)| *i).collect(), &tie_of))
+            .map(|(id, cluster)| build_golden(records, &record_group, id, cluster.iter().map(|(_, i)| *i).collect(), &tie_of))
             .collect()
     };
     // Golden records are independent: built on every core for large inputs.
     let asked = settings.map_or(0, |s| s.threads);
-    let parts: Vec<&[&[(usize, usize)]]> = if asked == 0 && clusters.len() < 20_000 {
+    let parts: Vec<&[Cluster]> = if asked == 0 && clusters.len() < 20_000 {
         vec![&clusters]
     } else {
         clusters.chunks(clusters.len().div_ceil(thread_count(asked)).max(1)).collect()
     };
-    // Sized once: grown by doubling, a million golden records would be copied into
-    // fresh memory several times over.
-    let built = on_threads(&parts, build);
-    let mut golden: Vec<Golden> = Vec::with_capacity(built.iter().map(Vec::len).sum());
-    for part in built {
-        golden.extend(part);
-    }
-    golden.sort_by(|a, b| a.opportunity.opportunity_id.cmp(&b.opportunity.opportunity_id));
+    let golden = GoldenRecords { parts: on_threads(&parts, build) };
     Resolution { golden, decisions, comparisons }
+}
+
+/// A cluster of records to build a golden record from: its id, and (union-find root,
+/// record index) of its members.
+type Cluster<'a> = (Text, &'a [(usize, usize)]);
+
+/// Golden records in opportunity-id order, in the parts the threads that built them
+/// made (joining the parts into one vector would copy every record once more).
+#[derive(Debug, Clone, Default)]
+pub struct GoldenRecords {
+    parts: Vec<Vec<Golden>>,
+}
+
+impl GoldenRecords {
+    /// How many golden records there are.
+    pub fn len(&self) -> usize {
+        self.parts.iter().map(Vec::len).sum()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.parts.iter().all(Vec::is_empty)
+    }
+
+    /// The golden records, in id order.
+    pub fn iter(&self) -> impl Iterator<Item = &Golden> {
+        self.parts.iter().flatten()
+    }
+}
+
+/// The golden records by value, in id order; each part's memory is freed once it has
+/// been gone through.
+impl IntoIterator for GoldenRecords {
+    type Item = Golden;
+    type IntoIter = std::iter::Flatten<std::vec::IntoIter<Vec<Golden>>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.parts.into_iter().flatten()
+    }
 }
 
 /// Compares clusters that share a partner and have close dates within the window, and
@@ -627,13 +670,13 @@ fn first_common(a: &[u64], b: &[u64]) -> Option<u64> {
 
 /// Most trusted first: source precedence, then the latest update, then the latest arrival.
 fn trust_order(records: &[ResolveRecord], members: &mut [usize]) {
-    members.sort_by(|&a, &b| {
-        let (ra, rb) = (&records[a], &records[b]);
-        ra.source_rank
-            .cmp(&rb.source_rank)
-            .then_with(|| rb.row.updated_at.cmp(&ra.row.updated_at))
-            .then_with(|| rb.arrival.cmp(&ra.arrival))
-    });
+    members.sort_by(|&a, &b| trust_cmp(records, a, b));
+}
+
+/// Whether record `a` is more trusted than `b` (`Less`): see [`trust_order`].
+fn trust_cmp(records: &[ResolveRecord], a: usize, b: usize) -> std::cmp::Ordering {
+    let (ra, rb) = (&records[a], &records[b]);
+    ra.source_rank.cmp(&rb.source_rank).then_with(|| rb.row.updated_at.cmp(&ra.row.updated_at)).then_with(|| rb.arrival.cmp(&ra.arrival))
 }
 
 /// A golden record's id: `source:key` of its survivor's group (`crm:0065g…`).
@@ -648,7 +691,7 @@ fn golden_id(source: &str, key: &str) -> Text {
 fn build_golden(
     records: &[ResolveRecord],
     record_group: &[usize],
-    group_key: &[(&str, &str)],
+    id: &Text,
     mut members: Vec<usize>,
     ties: &FastMap<i64, String>,
 ) -> Golden {
@@ -656,10 +699,9 @@ fn build_golden(
     let survivor = &records[members[0]];
     let rows = || members.iter().map(|&i| &records[i].row);
     let first = |f: fn(&SourceOpportunity) -> Option<&Text>| rows().find_map(f).cloned();
-    let (source, key) = &group_key[record_group[members[0]]];
     let product = rows().find(|r| r.product_id.is_some());
     let opportunity = Opportunity {
-        opportunity_id: golden_id(source, key),
+        opportunity_id: id.clone(),
         name: first(|r| r.name.as_ref()),
         customer_name: survivor.row.customer_name.clone(),
         customer_country: first(|r| r.customer_country.as_ref()),

@@ -260,6 +260,32 @@ fn the_scan_finds_the_same_pairs_on_one_thread_or_several() {
 }
 
 #[test]
+fn golden_records_come_out_in_id_order_whatever_the_threads() {
+    // Ids whose order differs from arrival and from record-group order, one source a
+    // prefix of another ("crm" < "crm2" but "crm2:…" < "crm:…"), several thread parts.
+    let mut records = Vec::new();
+    for i in 0..50i64 {
+        let (source, rank) = if i % 2 == 0 { ("crm", 0) } else { ("crm2", 1) };
+        records.push(rec(i + 1, source, rank, Some(&format!("{:03}", (i * 37) % 50)), "P1", 100 + i));
+    }
+    for threads in [1, 2, 3, 7] {
+        let r = resolve_with(&records, Some(&MatchSettings { threads, ..matcher() }), &[]);
+        let ids: Vec<String> = r.golden.iter().map(|g| g.opportunity.opportunity_id.to_string()).collect();
+        let mut sorted = ids.clone();
+        sorted.sort_unstable();
+        assert_eq!(ids, sorted, "{threads} threads");
+        assert_eq!(ids.len(), r.golden.len());
+        assert!(ids.len() > 2 && ids.iter().any(|id| id.starts_with("crm2:")) && ids.iter().any(|id| id.starts_with("crm:")));
+        assert!(
+            ids.iter().position(|id| id.starts_with("crm2:")) < ids.iter().position(|id| id.starts_with("crm:")),
+            "byte order of the ids"
+        );
+        let by_value: Vec<String> = r.golden.into_iter().map(|g| g.opportunity.opportunity_id.to_string()).collect();
+        assert_eq!(by_value, sorted);
+    }
+}
+
+#[test]
 fn a_human_split_holds_even_through_a_third_record() {
     // The sheet row and the partner row each look like the CRM deal and like each other.
     let mut crm = rec(1, "crm", 0, Some("006A"), "P1", 125000);
