@@ -111,8 +111,8 @@ struct Credit {
 /// same order as a direct pass over the links) with the credited amount computed once.
 #[derive(Debug, Default)]
 pub(crate) struct OpportunityIndex<'a> {
-    credits: HashMap<&'a str, Vec<Credit>>,
-    targets: HashMap<(&'a str, FiscalPeriod), Decimal>,
+    credits: foldhash::HashMap<&'a str, Vec<Credit>>,
+    targets: foldhash::HashMap<(&'a str, FiscalPeriod), Decimal>,
 }
 
 impl<'a> OpportunityIndex<'a> {
@@ -123,7 +123,7 @@ impl<'a> OpportunityIndex<'a> {
         // Hashed with foldhash: a million ids are looked up once per link.
         let mut by_id: foldhash::HashMap<&str, &Opportunity> = HashMap::with_capacity_and_hasher(opportunities.len(), Default::default());
         by_id.extend(opportunities.iter().map(|o| (o.opportunity_id.as_str(), o)));
-        let mut credits: HashMap<&str, Vec<Credit>> = HashMap::new();
+        let mut credits: foldhash::HashMap<&str, Vec<Credit>> = HashMap::default();
         for link in links {
             if let Some(o) = by_id.get(link.opportunity_id.as_str()) {
                 credits.entry(link.partner_id.as_str()).or_default().push(Credit {
@@ -135,7 +135,7 @@ impl<'a> OpportunityIndex<'a> {
                 });
             }
         }
-        let mut target_of: HashMap<(&str, FiscalPeriod), Decimal> = HashMap::new();
+        let mut target_of: foldhash::HashMap<(&str, FiscalPeriod), Decimal> = HashMap::default();
         for t in targets {
             target_of.insert((t.partner_id.as_str(), t.period), t.amount);
         }

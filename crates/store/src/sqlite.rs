@@ -13,7 +13,6 @@ use crate::{Result, StoreError};
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, ToSql};
 use std::cell::{Cell as Flag, RefCell};
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
@@ -31,7 +30,9 @@ pub struct SqliteBackend {
     conn: Arc<Mutex<Connection>>,
     /// `INSERT INTO table VALUES (?1, …)` per (table, column count): the index of its SQL
     /// in `statements`, so appends do not format SQL per row.
-    insert_sql: RefCell<HashMap<(&'static str, usize), u32>>,
+    /// Statement index by (table, column count): looked up on every append, so hashed
+    /// with foldhash.
+    insert_sql: RefCell<foldhash::HashMap<(&'static str, usize), u32>>,
     statements: RefCell<Vec<Arc<str>>>,
     /// The batch being filled and the writer thread (started by the first append).
     appends: RefCell<Appends>,
@@ -138,7 +139,7 @@ impl SqliteBackend {
         conn.set_prepared_statement_cache_capacity(64);
         Ok(SqliteBackend {
             conn: Arc::new(Mutex::new(conn)),
-            insert_sql: RefCell::new(HashMap::new()),
+            insert_sql: RefCell::default(),
             statements: RefCell::new(Vec::new()),
             appends: RefCell::new(Appends::default()),
             in_query: Flag::new(false),

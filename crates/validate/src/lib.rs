@@ -139,7 +139,7 @@ pub fn check_entity_row(rules: &QualityRules, entity: Entity, values: &[Value]) 
 /// Uniqueness inside one input: the keys (external id, partner) seen more than once.
 /// Returns, per row index, the violation of its second and later occurrences.
 pub fn check_duplicates(rules: &QualityRules, keys: &[(usize, Option<&str>, &str)]) -> Vec<(usize, Violation)> {
-    let mut seen: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut seen: foldhash::HashMap<(&str, &str), usize> = HashMap::with_capacity_and_hasher(keys.len(), Default::default());
     let mut out = Vec::new();
     for &(row, external_id, partner) in keys {
         let Some(id) = external_id else { continue };
