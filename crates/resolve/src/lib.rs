@@ -261,6 +261,9 @@ pub fn resolve_with(records: &[ResolveRecord], settings: Option<&MatchSettings>,
         });
         record_group.push(g);
     }
+    // Each step's index goes as soon as the step is done: at a million records they are
+    // tens of MB each, and the golden records are built last, on top of what is left.
+    drop(group_of_key);
     let mut source_bit: FastMap<&str, SourceSet> = FastMap::default();
     for (source, _) in &group_key {
         let next = source_bit.len() % 64;
@@ -299,6 +302,7 @@ pub fn resolve_with(records: &[ResolveRecord], settings: Option<&MatchSettings>,
             ties.push((r.record_id, format!("crm_opportunity_id {crm_id}")));
         }
     }
+    drop(by_external);
     for (source, (rows, quoting)) in &rows_and_quotes {
         if quoting * 4 >= *rows {
             quotes.quoting |= source_bit[source];
@@ -323,6 +327,7 @@ pub fn resolve_with(records: &[ResolveRecord], settings: Option<&MatchSettings>,
             }
         }
     }
+    drop((by_registration, order));
     // 4. Scored matching of what keys did not join.
     let mut decisions = Vec::new();
     let mut comparisons = 0;

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use watershed_model::{Entity, Opportunity, SourceOpportunity, Value};
+use watershed_model::{Entity, Opportunity, SourceOpportunity, Text, Value};
 
 /// What a rule violation does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -136,28 +136,50 @@ pub fn check_entity_row(rules: &QualityRules, entity: Entity, values: &[Value]) 
     out
 }
 
-/// Uniqueness inside one input: the keys (external id, partner) seen more than once.
-/// Returns, per row index, the violation of its second and later occurrences.
+/// Uniqueness of (external id, partner) within one input: every occurrence after the
+/// first of a key is a violation. `keys` are (row index, external id, partner id).
 pub fn check_duplicates(rules: &QualityRules, keys: &[(usize, Option<&str>, &str)]) -> Vec<(usize, Violation)> {
-    let mut seen: foldhash::HashMap<(&str, &str), usize> = HashMap::with_capacity_and_hasher(keys.len(), Default::default());
-    let mut out = Vec::new();
-    for &(row, external_id, partner) in keys {
-        let Some(id) = external_id else { continue };
-        if let Some(first) = seen.get(&(id, partner)) {
-            out.extend(
-                violation(
-                    "duplicate_external_id",
-                    rules.duplicate_external_id,
-                    Some("external_id"),
-                    format!("external id {id} appears again (first in row {})", first + 1),
-                )
-                .map(|v| (row, v)),
-            );
-        } else {
-            seen.insert((id, partner), row);
+    let mut check = DuplicateCheck::new(rules, keys.len());
+    keys.iter().filter_map(|&(row, external_id, partner)| check.check(row, external_id, partner).map(|v| (row, v))).collect()
+}
+
+/// [`check_duplicates`] row by row, for an input normalized a part at a time: the keys
+/// seen so far are kept (as inline [`Text`], no allocation for ids up to 24 bytes).
+#[derive(Debug)]
+pub struct DuplicateCheck {
+    severity: Severity,
+    seen: foldhash::HashMap<(Text, Text), usize>,
+}
+
+impl DuplicateCheck {
+    /// A check for an input of about `rows` rows.
+    pub fn new(rules: &QualityRules, rows: usize) -> Self {
+        let severity = rules.duplicate_external_id;
+        let capacity = if severity == Severity::Off { 0 } else { rows };
+        DuplicateCheck { severity, seen: HashMap::with_capacity_and_hasher(capacity, Default::default()) }
+    }
+
+    /// The violation of row `row` (its index in the input), when its (external id,
+    /// partner) appeared in an earlier row; rows are checked in input order.
+    pub fn check(&mut self, row: usize, external_id: Option<&str>, partner: &str) -> Option<Violation> {
+        let id = external_id?;
+        if self.severity == Severity::Off {
+            return None;
+        }
+        let key = (Text::from(id), Text::from(partner));
+        match self.seen.get(&key) {
+            Some(first) => violation(
+                "duplicate_external_id",
+                self.severity,
+                Some("external_id"),
+                format!("external id {id} appears again (first in row {})", first + 1),
+            ),
+            None => {
+                self.seen.insert(key, row);
+                None
+            }
         }
     }
-    out
 }
 
 /// A member row of a golden record, as the conflict check sees it.
@@ -254,6 +276,22 @@ mod tests {
         assert_eq!(dups.len(), 1);
         assert_eq!(dups[0].0, 2);
         assert!(dups[0].1.message.contains("first in row 1"));
+    }
+
+    #[test]
+    fn the_duplicate_check_row_by_row_remembers_keys_across_calls() {
+        // The pipeline checks an input a part at a time: a key first seen in one part is a
+        // duplicate in a later one, with the first row's number.
+        let rules = QualityRules::default();
+        let mut check = DuplicateCheck::new(&rules, 4);
+        assert!(check.check(0, Some("A"), "P1").is_none());
+        assert!(check.check(1, None, "P1").is_none());
+        assert!(check.check(70_000, Some("A"), "P2").is_none());
+        let v = check.check(70_001, Some("A"), "P1").map(|v| v.message).unwrap_or_default();
+        assert!(v.contains("first in row 1"), "{v}");
+        let off = QualityRules { duplicate_external_id: Severity::Off, ..QualityRules::default() };
+        let mut check = DuplicateCheck::new(&off, 4);
+        assert!(check.check(0, Some("A"), "P1").is_none() && check.check(1, Some("A"), "P1").is_none());
     }
 
     #[test]
