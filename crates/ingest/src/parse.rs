@@ -396,6 +396,15 @@ impl<'t> Records<'t> {
                     // The fields' bytes, concatenated: their line breaks counted in one pass.
                     let newlines = count_newlines(self.record.as_byte_record().as_slice()) as u64;
                     self.expected_line = line + newlines + 1;
+                    // Cells hold a row of at most 4 GiB of text (u32 offsets): a longer record
+                    // (in practice, a quote never closed in a huge file) is an error row.
+                    let size = self.record.as_byte_record().as_slice().len();
+                    if u32::try_from(size).is_err() {
+                        let message =
+                            format!("unreadable record: {size} bytes in one row, more than 4 GiB; check the quoting or split the file");
+                        rows.push(GridRow { line, lines: newlines + 1, cells: Cells::new([message]), raw: None });
+                        continue;
+                    }
                     // A CRLF line end leaves its CR on the last field.
                     let crlf = text.as_bytes().get(start..end).is_some_and(|r| r.ends_with(b"\r\n") || r.ends_with(b"\r"));
                     let last = self.record.len().saturating_sub(1);

@@ -46,7 +46,8 @@ impl fmt::Display for Value {
         match self {
             Value::Null => Ok(()),
             Value::Text(s) => f.write_str(s),
-            Value::Date(d) => write!(f, "{}", d.format("%Y-%m-%d")),
+            // NaiveDate's Display is %Y-%m-%d, without parsing a pattern on every call.
+            Value::Date(d) => write!(f, "{d}"),
             Value::DateTime(d) => f.write_str(&iso_datetime(d)),
             Value::Decimal(d) => write!(f, "{}", d.normalize()),
             Value::Integer(i) => write!(f, "{i}"),
@@ -64,6 +65,7 @@ mod iso_tests {
         for (y, m, d, h, mi, s, nano) in [(2026, 3, 16, 8, 30, 0, 0), (999, 12, 31, 23, 59, 59, 999_999_999), (2024, 2, 29, 0, 0, 1, 5)] {
             let t = NaiveDate::from_ymd_opt(y, m, d).unwrap().and_hms_nano_opt(h, mi, s, nano).unwrap();
             assert_eq!(iso_datetime(&t), t.format("%Y-%m-%dT%H:%M:%S").to_string());
+            assert_eq!(Value::Date(t.date()).to_string(), t.date().format("%Y-%m-%d").to_string());
         }
     }
 }

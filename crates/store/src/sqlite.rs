@@ -367,6 +367,9 @@ fn insert_rows(conn: &Connection, statements: &[Arc<str>], mut rows: &[u8]) -> R
     // Decoded values are bound as they lie in the batch (text as the bytes of the `&str` it
     // was appended as), without a copy.
     let mut values: Vec<ToSqlOutput> = Vec::with_capacity(16);
+    // Each statement taken from the connection's cache once per batch, not once per row
+    // (the cache hashes the SQL text on every lookup).
+    let mut prepared: Vec<Option<rusqlite::CachedStatement<'_>>> = Vec::new();
     while !rows.is_empty() {
         let statement = u32::from_le_bytes(word(&mut rows).ok_or_else(corrupt)?) as usize;
         let count = u32::from_le_bytes(word(&mut rows).ok_or_else(corrupt)?) as usize;
@@ -385,7 +388,13 @@ fn insert_rows(conn: &Connection, statements: &[Arc<str>], mut rows: &[u8]) -> R
             });
         }
         let sql = statements.get(statement).ok_or_else(corrupt)?;
-        let mut stmt = conn.prepare_cached(sql)?;
+        if prepared.len() <= statement {
+            prepared.resize_with(statement + 1, || None);
+        }
+        let stmt = match &mut prepared[statement] {
+            Some(stmt) => stmt,
+            slot @ None => slot.insert(conn.prepare_cached(sql)?),
+        };
         stmt.execute(rusqlite::params_from_iter(values.iter()))?;
     }
     Ok(())
