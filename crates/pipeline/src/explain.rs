@@ -56,7 +56,7 @@ pub fn explain_opportunity(
                     source: source.name.as_str().into(),
                     source_rank: project.config.precedence_rank(&source.name),
                     arrival: (input.input_id, *line),
-                    fallback_key: watershed_model::format_text!("{}:{}:{}", source.name, input.input_id, line),
+                    fallback_key: crate::fallback_key(&row, &source.name, input.input_id, *line),
                     row,
                 });
             }

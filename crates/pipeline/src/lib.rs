@@ -19,6 +19,7 @@ pub use report::{RunReport, RunStatus, SourceSummary};
 use chrono::Utc;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt::Write as _;
 use watershed_config::{PartnerAssignment, Project, SourceConfig};
 use watershed_ingest::{FilesSource, Input, InputFile, ReadOptions, Source, bind_columns, read_files};
 use watershed_model::{Cells, Entity};
@@ -339,6 +340,8 @@ fn rebuild(
         // Normalized and validated a part at a time (a million rows' outcomes at once would
         // be half a GB), uniqueness checked across the whole input as the rows go by.
         let mut duplicates = watershed_validate::DuplicateCheck::new(&rules, cells.len());
+        // An entity row's lineage id (`trainings:1234`), written into one buffer.
+        let mut lineage_id = String::new();
         let mut row_index = 0usize;
         for (part_rows, part_cells) in input.rows.chunks(NORMALIZE_PART).zip(cells.chunks(NORMALIZE_PART)) {
             let outcomes = rows::normalize_rows(&ctx, &lookups, &rules, part_cells);
@@ -358,7 +361,7 @@ fn rebuild(
                                 source: source.name.as_str().into(),
                                 source_rank: rank,
                                 arrival: (input.input_seq, *line),
-                                fallback_key: watershed_model::format_text!("{}:{}:{}", source.name, input.input_seq, line),
+                                fallback_key: fallback_key(&row, &source.name, input.input_seq, *line),
                                 row: *row,
                             });
                         }
@@ -368,7 +371,9 @@ fn rebuild(
                         let error = violations.iter().find(|v| v.severity == Severity::Error).map(rule_rejection);
                         if error.is_none() {
                             writer.insert_entity_row(entity, &row, *record_id)?;
-                            writer.insert_lineage(&format!("{}:{record_id}", entity.name()), entity, *record_id, "loaded", None)?;
+                            lineage_id.clear();
+                            let _ = write!(lineage_id, "{}:{record_id}", entity.name());
+                            writer.insert_lineage(&lineage_id, entity, *record_id, "loaded", None)?;
                             if input.is_new {
                                 report.sources[input.source].new += 1;
                             }
@@ -414,8 +419,8 @@ fn rebuild(
                         *report.sources[input.source].reasons.entry(r.field).or_default() += 1;
                     }
                 }
-                progress.advance(1);
             }
+            progress.advance(part_rows.len() as u64);
         }
         for (record_id, line, message, _) in &input.errors {
             writer.insert_quarantine(&QuarantineEntry {
@@ -549,6 +554,15 @@ fn rebuild(
     writer.commit(&finished, &current_fingerprint, &report.to_json().to_string())?;
     progress.finish();
     Ok(())
+}
+
+/// A record's key when it has no external id (`sheets:3:17`: source, input, line); a
+/// record with one does not need it (see `ResolveRecord::fallback_key`).
+pub(crate) fn fallback_key(row: &watershed_model::SourceOpportunity, source: &str, input: i64, line: u64) -> watershed_model::Text {
+    match row.external_id {
+        Some(_) => watershed_model::Text::default(),
+        None => watershed_model::format_text!("{source}:{input}:{line}"),
+    }
 }
 
 /// Rows normalized at a time: enough for every core, few enough that their outcomes

@@ -30,7 +30,8 @@ pub struct ResolveRecord {
     pub source_rank: usize,
     /// Arrival order: (input sequence, line). Later arrivals are more recent.
     pub arrival: (i64, u64),
-    /// A stable key for rows without an external id (e.g. `sheets:ab12cd:17`).
+    /// A stable key for rows without an external id (e.g. `sheets:3:17`); unused (and
+    /// may be empty) when the row has one.
     pub fallback_key: Text,
     /// The normalized row.
     pub row: SourceOpportunity,
