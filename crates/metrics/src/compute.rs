@@ -55,8 +55,8 @@ impl MetricRow {
 /// the index).
 pub struct Index<'a> {
     data: &'a Dataset,
-    by_partner: OnceLock<HashMap<&'a str, PartnerData<'a>>>,
-    won_keys: OnceLock<HashSet<&'a str>>,
+    by_partner: OnceLock<foldhash::HashMap<&'a str, PartnerData<'a>>>,
+    won_keys: OnceLock<foldhash::HashSet<&'a str>>,
     opportunities: OnceLock<OpportunityIndex<'a>>,
     won_links: OnceLock<WonLinks<'a>>,
 }
@@ -91,10 +91,10 @@ impl<'a> Index<'a> {
         Index { data, by_partner: OnceLock::new(), won_keys: OnceLock::new(), opportunities: OnceLock::new(), won_links: OnceLock::new() }
     }
 
-    fn by_partner(&self) -> &HashMap<&'a str, PartnerData<'a>> {
+    fn by_partner(&self) -> &foldhash::HashMap<&'a str, PartnerData<'a>> {
         self.by_partner.get_or_init(|| {
             let data = self.data;
-            let mut by_partner: HashMap<&str, PartnerData> = HashMap::new();
+            let mut by_partner: foldhash::HashMap<&str, PartnerData> = HashMap::default();
             macro_rules! group {
                 ($list:expr, $field:ident) => {
                     for item in &$list {
@@ -120,9 +120,9 @@ impl<'a> Index<'a> {
 
     /// A registration is won when an opportunity it names (by golden id, by the
     /// source's own id, or by registration id) is won.
-    fn won_keys(&self) -> &HashSet<&'a str> {
+    fn won_keys(&self) -> &foldhash::HashSet<&'a str> {
         self.won_keys.get_or_init(|| {
-            let mut won_keys = HashSet::new();
+            let mut won_keys: foldhash::HashSet<&str> = HashSet::default();
             for o in self.data.opportunities.iter().filter(|o| o.stage == Stage::ClosedWon) {
                 won_keys.insert(o.opportunity_id.as_str());
                 if let Some((_, external)) = o.opportunity_id.split_once(':') {
@@ -142,7 +142,7 @@ impl<'a> Index<'a> {
 
     fn won_links(&self) -> &WonLinks<'a> {
         self.won_links.get_or_init(|| {
-            let mut slot: HashMap<&str, usize> = HashMap::new();
+            let mut slot: foldhash::HashMap<&str, usize> = HashMap::default();
             let mut versions: Vec<Vec<(NaiveDate, Decimal)>> = Vec::new();
             for o in self.data.opportunities.iter().filter(|o| o.stage == Stage::ClosedWon) {
                 let i = *slot.entry(o.opportunity_id.as_str()).or_insert_with(|| {
@@ -182,14 +182,15 @@ impl<'a> Index<'a> {
         let start = calendar.start(period.prev().prev().prev());
         let end = calendar.end(period);
         let won = self.won_links();
-        let mut out: HashMap<String, Decimal> = HashMap::new();
+        // Summed by borrowed id (no String per link), owned once per partner at the end.
+        let mut sums: foldhash::HashMap<&str, Decimal> = HashMap::default();
         for &(partner_id, split, i) in &won.links {
             // Of several won opportunities with one id, the last one in range counts.
             if let Some((_, amount)) = won.versions[i].iter().rev().find(|(d, _)| start <= *d && *d <= end) {
-                *out.entry(partner_id.to_string()).or_default() += *amount * split;
+                *sums.entry(partner_id).or_default() += *amount * split;
             }
         }
-        out
+        sums.into_iter().map(|(partner_id, sum)| (partner_id.to_string(), sum)).collect()
     }
 
     /// Every fiscal quarter the dataset has data in: opportunity close dates and targets.

@@ -42,19 +42,20 @@ pub fn default_as_of(calendar: &FiscalCalendar, period: FiscalPeriod, today: Nai
 pub fn trailing_revenue(calendar: &FiscalCalendar, data: &Dataset, period: FiscalPeriod) -> HashMap<String, Decimal> {
     let start = calendar.start(period.prev().prev().prev());
     let end = calendar.end(period);
-    let won: HashMap<&str, Decimal> = data
+    let won: foldhash::HashMap<&str, Decimal> = data
         .opportunities
         .iter()
         .filter(|o| o.stage == Stage::ClosedWon && start <= o.close_date && o.close_date <= end)
         .map(|o| (o.opportunity_id.as_str(), o.amount))
         .collect();
-    let mut out: HashMap<String, Decimal> = HashMap::new();
+    // Summed by borrowed id (no String per link), owned once per partner at the end.
+    let mut sums: foldhash::HashMap<&str, Decimal> = HashMap::default();
     for l in &data.links {
         if let Some(amount) = won.get(l.opportunity_id.as_str()) {
-            *out.entry(l.partner_id.to_string()).or_default() += *amount * l.split;
+            *sums.entry(l.partner_id.as_str()).or_default() += *amount * l.split;
         }
     }
-    out
+    sums.into_iter().map(|(partner_id, sum)| (partner_id.to_string(), sum)).collect()
 }
 
 /// An amount with its thousands grouped, rounded to whole units: 1234567.8 → "1,234,568".
