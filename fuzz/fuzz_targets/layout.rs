@@ -15,6 +15,7 @@ fuzz_target!(|data: &[u8]| {
             lines: 1,
             cells: if line.is_empty() { Default::default() } else { line.split('|').collect() },
             raw: None,
+            unreadable: None,
         })
         .collect();
     let n = rows.len();

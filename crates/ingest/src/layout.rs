@@ -25,6 +25,9 @@ pub struct GridRow {
     pub cells: Cells,
     /// Byte range of the record in the source text (delimited text only).
     pub raw: Option<(usize, usize)>,
+    /// Why the record could not be read, when it could not: it becomes an error row
+    /// (quarantined with this message), never data, a header or a skipped line.
+    pub unreadable: Option<String>,
 }
 
 /// A grid to lay out, and what is known about where it came from.
@@ -184,8 +187,10 @@ pub fn lay_out(grid: Grid<'_>) -> Layout {
     let mut kinds: Vec<Kind> = vec![Kind::Row; n];
 
     // 1. The header: the first row about as wide as the table that reads as labels.
-    let candidates: Vec<usize> =
-        (0..n).filter(|&i| nonempty(&rows[i].cells) > 0 && !is_comment(&rows[i].cells)).take(WIDTH_SAMPLE).collect();
+    let candidates: Vec<usize> = (0..n)
+        .filter(|&i| nonempty(&rows[i].cells) > 0 && !is_comment(&rows[i].cells) && rows[i].unreadable.is_none())
+        .take(WIDTH_SAMPLE)
+        .collect();
     let Some(&first) = candidates.first() else {
         for (i, r) in rows.iter().enumerate() {
             kinds[i] = Kind::Skip(if nonempty(&r.cells) == 0 { "blank" } else { "comment" });
@@ -433,7 +438,11 @@ fn grouped(rows: &[GridRow], top: usize, bottom: usize) -> bool {
 fn finish(mut out: Layout, rows: Vec<GridRow>, kinds: Vec<Kind>, text: Option<&str>, delimiter: Option<u8>) -> Layout {
     let width = out.headers.len();
     out.rows.reserve(kinds.iter().filter(|k| **k == Kind::Row).count());
-    for (row, kind) in rows.into_iter().zip(kinds) {
+    for (mut row, kind) in rows.into_iter().zip(kinds) {
+        if let Some(message) = row.unreadable.take() {
+            out.errors.push(RowError { line: row.line, column: None, values: row.cells.to_vec(), raw: String::new(), message });
+            continue;
+        }
         match kind {
             Kind::Header => {}
             Kind::Row => out.rows.push(RawRow { line: row.line, values: row.cells }),
@@ -489,6 +498,7 @@ mod tests {
                 lines: 1,
                 cells: if l.is_empty() { Cells::default() } else { l.split('|').collect() },
                 raw: None,
+                unreadable: None,
             })
             .collect();
         Grid { rows, text: None, delimiter: Some(b'|'), first_column: 0, letters: false, unterminated_last: false }
@@ -496,6 +506,29 @@ mod tests {
 
     fn skipped(l: &Layout) -> Vec<(u64, &'static str)> {
         l.skipped.iter().map(|s| (s.line, s.reason)).collect()
+    }
+
+    #[test]
+    fn an_unreadable_record_is_an_error_row_wherever_it_is() {
+        // In the body, last (where a footnote would be skipped), or alone in the input.
+        let mut g = grid(&["Partner|Amount|Note", "A|1|x", "", "B|2|y"]);
+        g.rows[2].unreadable = Some("a record of 5000000000 bytes".into());
+        g.rows.push(GridRow {
+            line: 5,
+            lines: 1,
+            cells: Cells::default(),
+            raw: None,
+            unreadable: Some("unreadable record: at the end".into()),
+        });
+        let l = lay_out(g);
+        assert_eq!(l.rows.iter().map(|r| r.line).collect::<Vec<_>>(), vec![2, 4]);
+        let errors: Vec<(u64, &str)> = l.errors.iter().map(|e| (e.line, e.message.as_str())).collect();
+        assert_eq!(errors, vec![(3, "a record of 5000000000 bytes"), (5, "unreadable record: at the end")]);
+        assert!(l.skipped.is_empty(), "{:?}", l.skipped);
+        let mut alone = grid(&["x"]);
+        alone.rows[0].unreadable = Some("too long".into());
+        let l = lay_out(alone);
+        assert_eq!((l.rows.len(), l.skipped.len(), l.errors.len(), l.headers.len()), (0, 0, 1, 0));
     }
 
     #[test]

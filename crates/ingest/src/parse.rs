@@ -307,7 +307,7 @@ fn read_records_in_parts<'t>(text: &'t str, dialect: &Dialect, parts: usize) -> 
     }
     // Blank lines at the very end are lines too.
     for blank in expected_line..=total_lines {
-        rows.push(GridRow { line: blank, lines: 1, cells: Cells::default(), raw: None });
+        rows.push(GridRow { line: blank, lines: 1, cells: Cells::default(), raw: None, unreadable: None });
     }
     let unterminated = rows.last().and_then(|r| r.raw).is_some_and(|(s, e)| e == text.len() && ends_inside_quotes(&text[s..e], dialect));
     // A quoted field that ran to the end holds the file's last line break too.
@@ -390,7 +390,7 @@ impl<'t> Records<'t> {
                         None => (self.expected_line, 0),
                     };
                     for blank in self.expected_line..line {
-                        rows.push(GridRow { line: blank, lines: 1, cells: Cells::default(), raw: None });
+                        rows.push(GridRow { line: blank, lines: 1, cells: Cells::default(), raw: None, unreadable: None });
                     }
                     let end = self.offset().clamp(start, text.len());
                     // The fields' bytes, concatenated: their line breaks counted in one pass.
@@ -400,9 +400,10 @@ impl<'t> Records<'t> {
                     // (in practice, a quote never closed in a huge file) is an error row.
                     let size = self.record.as_byte_record().as_slice().len();
                     if u32::try_from(size).is_err() {
-                        let message =
-                            format!("unreadable record: {size} bytes in one row, more than 4 GiB; check the quoting or split the file");
-                        rows.push(GridRow { line, lines: newlines + 1, cells: Cells::new([message]), raw: None });
+                        let message = format!(
+                            "a record of {size} bytes, more than the 4 GiB one row can hold; a quote opened on line {line} is probably never closed: check the quoting, or split the file"
+                        );
+                        rows.push(GridRow { line, lines: newlines + 1, cells: Cells::default(), raw: None, unreadable: Some(message) });
                         continue;
                     }
                     // A CRLF line end leaves its CR on the last field.
@@ -412,13 +413,19 @@ impl<'t> Records<'t> {
                         Some(stripped) if crlf && j == last => stripped,
                         _ => cell,
                     }));
-                    rows.push(GridRow { line, lines: newlines + 1, cells, raw: Some((start, end)) });
+                    rows.push(GridRow { line, lines: newlines + 1, cells, raw: Some((start, end)), unreadable: None });
                 }
                 Err(e) => {
                     // The reader works on valid UTF-8 text and allows ragged rows, so this is
                     // not expected; the record is kept as an error rather than lost.
                     let line = e.position().map_or(self.expected_line, |p| line_of(p.line()));
-                    rows.push(GridRow { line, lines: 1, cells: Cells::new([format!("unreadable record: {e}")]), raw: None });
+                    rows.push(GridRow {
+                        line,
+                        lines: 1,
+                        cells: Cells::default(),
+                        raw: None,
+                        unreadable: Some(format!("unreadable record: {e}")),
+                    });
                     self.expected_line = line + 1;
                 }
             }

@@ -340,7 +340,7 @@ fn dense(mut cells: Vec<SparseCell>, merges: &[Dimensions], limits: &Limits) -> 
     }
     let rows = (first_row..=last_row)
         .zip(rows)
-        .map(|(r, cells)| GridRow { line: u64::from(r) + 1, lines: 1, cells: cells.into(), raw: None })
+        .map(|(r, cells)| GridRow { line: u64::from(r) + 1, lines: 1, cells: cells.into(), raw: None, unreadable: None })
         .collect();
     Ok((rows, first_col, filled))
 }

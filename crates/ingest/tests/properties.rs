@@ -99,7 +99,7 @@ proptest! {
 
     #[test]
     fn layout_places_every_grid_row_once(grid in prop::collection::vec(prop::collection::vec(prop_oneof![Just(String::new()), Just("Partner".to_string()), Just("Total".to_string()), Just("100".to_string()), Just("# c".to_string()), Just("x".to_string()), "[a-z0-9 ]{0,6}"], 0..6), 0..40)) {
-        let rows: Vec<GridRow> = grid.into_iter().enumerate().map(|(i, cells)| GridRow { line: i as u64 + 1, lines: 1, cells: cells.into(), raw: None }).collect();
+        let rows: Vec<GridRow> = grid.into_iter().enumerate().map(|(i, cells)| GridRow { line: i as u64 + 1, lines: 1, cells: cells.into(), raw: None, unreadable: None }).collect();
         let n = rows.len();
         let laid = lay_out(Grid::sheet(rows, 0));
         let placed = laid.header_lines.len() + laid.rows.len() + laid.skipped.len() + laid.errors.len();

@@ -12,8 +12,8 @@ use std::fmt;
 /// each ends. Read with [`Cells::get`], [`Cells::iter`] or indexing (`&cells[2]`).
 ///
 /// A row holds at most 4 GiB of text (`u32` offsets). The delimited-text reader turns a
-/// longer record into an error row before it gets here; in a row built anyway, a cell
-/// that would take the text past 4 GiB is left empty (no panic, no wrapped offset).
+/// longer record into an error row instead of building it; in a row built anyway, a
+/// cell that would take the text past 4 GiB is left empty (no panic, no wrapped offset).
 #[derive(Clone, Default, PartialEq, Eq, Hash)]
 pub struct Cells {
     text: Box<str>,
