@@ -339,7 +339,9 @@ fn rebuild(
         let sha_tag = format!("{}#{}", input.input_seq, source.name);
         // Normalized and validated a part at a time (a million rows' outcomes at once would
         // be half a GB), uniqueness checked across the whole input as the rows go by.
-        let mut duplicates = watershed_validate::DuplicateCheck::new(&rules, cells.len());
+        // Sized for the input's rows only where the rule applies (opportunity inputs).
+        let keys_expected = if entity == Entity::Opportunities { cells.len() } else { 0 };
+        let mut duplicates = watershed_validate::DuplicateCheck::new(&rules, keys_expected);
         // An entity row's lineage id (`trainings:1234`), written into one buffer.
         let mut lineage_id = String::new();
         let mut row_index = 0usize;

@@ -493,8 +493,8 @@ fn scored_matching(
     // meet each other, so the scan starts from every other cluster only.
     let dominant = singletons.iter().max_by_key(|(set, n)| (**n, std::cmp::Reverse(**set))).map_or(0, |(set, _)| *set);
     let key_of = |i: usize| {
-        let (s, k) = &group_key[record_group[i]];
-        format!("{s}:{k}")
+        let (s, k) = group_key[record_group[i]];
+        golden_id(s, k).into_string()
     };
     let human: FastMap<(String, String), bool> = humans
         .iter()

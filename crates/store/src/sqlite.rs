@@ -29,9 +29,8 @@ const BYTES_QUEUED: usize = 8 << 20;
 pub struct SqliteBackend {
     conn: Arc<Mutex<Connection>>,
     /// `INSERT INTO table VALUES (?1, …)` per (table, column count): the index of its SQL
-    /// in `statements`, so appends do not format SQL per row.
-    /// Statement index by (table, column count): looked up on every append, so hashed
-    /// with foldhash.
+    /// in `statements`, so appends do not format SQL per row. Looked up on every append,
+    /// so hashed with foldhash.
     insert_sql: RefCell<foldhash::HashMap<(&'static str, usize), u32>>,
     statements: RefCell<Vec<Arc<str>>>,
     /// The batch being filled and the writer thread (started by the first append).
