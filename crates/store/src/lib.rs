@@ -800,8 +800,8 @@ pub(crate) fn partners_of(db: &dyn Backend) -> Result<Vec<Partner>> {
                 partner_type: r.opt_text(5)?,
                 partner_manager: r.opt_text(6)?,
                 account_manager: r.opt_text(7)?,
-                start_date: r.opt_text(8)?.and_then(|s| chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok()),
-                contract_end_date: r.opt_text(9)?.and_then(|s| chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok()),
+                start_date: r.opt_text(8)?.and_then(|s| read::stored_date(&s)),
+                contract_end_date: r.opt_text(9)?.and_then(|s| read::stored_date(&s)),
                 status: PartnerStatus::parse(&r.text(10)?).unwrap_or(PartnerStatus::Active),
             })
         },
@@ -834,14 +834,14 @@ pub(crate) fn opportunities_of(db: &dyn Backend) -> Result<Vec<Opportunity>> {
                     column: "stage",
                     value: stage_text.clone(),
                 })?,
-                created_date: r.opt_text(12)?.and_then(|s| chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok()),
-                close_date: chrono::NaiveDate::parse_from_str(&close_text, "%Y-%m-%d").map_err(|_| StoreError::Corrupt {
+                created_date: r.opt_text(12)?.and_then(|s| read::stored_date(&s)),
+                close_date: read::stored_date(&close_text).ok_or_else(|| StoreError::Corrupt {
                     table: "opportunities",
                     column: "close_date",
                     value: close_text.clone(),
                 })?,
                 deal_registration_id: r.opt_text(14)?.map(Into::into),
-                updated_at: r.opt_text(15)?.and_then(|s| chrono::NaiveDateTime::parse_from_str(&s, "%Y-%m-%dT%H:%M:%S").ok()),
+                updated_at: r.opt_text(15)?.and_then(|s| read::stored_datetime(&s)),
             })
         },
     )

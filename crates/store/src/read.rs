@@ -6,6 +6,7 @@ use crate::{Result, StoreError, decimal};
 use chrono::{NaiveDate, NaiveDateTime};
 use compact_str::ToCompactString;
 use rust_decimal::Decimal;
+use watershed_model::value::{parse_iso_date, parse_iso_datetime};
 use watershed_model::*;
 
 /// Rows of a non-opportunity entity, as text cells in [`Entity::fields`] order.
@@ -37,9 +38,14 @@ struct Cells<'a> {
 }
 
 impl Cells<'_> {
-    fn text(&self, name: &str) -> Option<String> {
+    /// The cell of field `name`, borrowed.
+    fn str(&self, name: &str) -> Option<&str> {
         let i = self.entity.fields().iter().position(|f| f.name == name)?;
-        self.cells.get(i)?.as_deref().map(str::to_string)
+        self.cells.get(i)?.as_deref()
+    }
+
+    fn text(&self, name: &str) -> Option<String> {
+        self.str(name).map(str::to_string)
     }
 
     fn required(&self, name: &'static str) -> Result<String> {
@@ -51,7 +57,7 @@ impl Cells<'_> {
     }
 
     fn date(&self, name: &'static str) -> Result<Option<NaiveDate>> {
-        self.text(name).map(|t| NaiveDate::parse_from_str(&t, "%Y-%m-%d").map_err(|_| self.corrupt(name, &t))).transpose()
+        self.str(name).map(|t| stored_date(t).ok_or_else(|| self.corrupt(name, t))).transpose()
     }
 
     fn req_date(&self, name: &'static str) -> Result<NaiveDate> {
@@ -59,11 +65,11 @@ impl Cells<'_> {
     }
 
     fn datetime(&self, name: &'static str) -> Result<Option<NaiveDateTime>> {
-        self.text(name).map(|t| NaiveDateTime::parse_from_str(&t, "%Y-%m-%dT%H:%M:%S").map_err(|_| self.corrupt(name, &t))).transpose()
+        self.str(name).map(|t| stored_datetime(t).ok_or_else(|| self.corrupt(name, t))).transpose()
     }
 
     fn decimal(&self, name: &'static str) -> Result<Option<Decimal>> {
-        self.text(name).map(|t| decimal(self.entity.name(), name, &t)).transpose()
+        self.str(name).map(|t| decimal(self.entity.name(), name, t)).transpose()
     }
 
     fn req_decimal(&self, name: &'static str) -> Result<Decimal> {
@@ -71,7 +77,7 @@ impl Cells<'_> {
     }
 
     fn integer(&self, name: &'static str) -> Result<Option<i64>> {
-        self.text(name).map(|t| t.parse::<i64>().map_err(|_| self.corrupt(name, &t))).transpose()
+        self.str(name).map(|t| t.parse::<i64>().map_err(|_| self.corrupt(name, t))).transpose()
     }
 
     fn boolean(&self, name: &'static str) -> Result<Option<bool>> {
@@ -79,14 +85,36 @@ impl Cells<'_> {
     }
 
     fn period(&self, name: &'static str) -> Result<FiscalPeriod> {
-        let t = self.required(name)?;
-        t.parse().map_err(|_| self.corrupt(name, &t))
+        let t = self.str(name).ok_or_else(|| self.corrupt(name, ""))?;
+        t.parse().map_err(|_| self.corrupt(name, t))
     }
 
+    /// A month as the store writes it (`2026-03`), as its first day.
     fn month(&self, name: &'static str) -> Result<NaiveDate> {
-        let t = self.required(name)?;
-        NaiveDate::parse_from_str(&format!("{t}-01"), "%Y-%m-%d").map_err(|_| self.corrupt(name, &t))
+        let t = self.str(name).ok_or_else(|| self.corrupt(name, ""))?;
+        // `2026-03` + `-01` on the stack, through the date shortcut.
+        let mut day_one = [0u8; 10];
+        let first = (t.len() == 7)
+            .then(|| {
+                day_one[..7].copy_from_slice(t.as_bytes());
+                day_one[7..].copy_from_slice(b"-01");
+                std::str::from_utf8(&day_one).ok().and_then(parse_iso_date)
+            })
+            .flatten();
+        first.or_else(|| NaiveDate::parse_from_str(&format!("{t}-01"), "%Y-%m-%d").ok()).ok_or_else(|| self.corrupt(name, t))
     }
+}
+
+/// A date as the store writes it (`2026-03-16`): the shortcut first, chrono's format
+/// parser (same result, much slower) for anything else.
+pub(crate) fn stored_date(text: &str) -> Option<NaiveDate> {
+    parse_iso_date(text).or_else(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
+}
+
+/// A date and time as the store writes it (`2026-03-16T08:30:00`), like [`stored_date`].
+pub(crate) fn stored_datetime(text: &str) -> Option<NaiveDateTime> {
+    let shortcut = if text.as_bytes().get(10) == Some(&b'T') { parse_iso_datetime(text) } else { None };
+    shortcut.or_else(|| NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S").ok())
 }
 
 /// Where the text rows of the non-opportunity entities come from: the database, or what
@@ -235,4 +263,27 @@ pub(crate) fn dataset_from(
             })
         })?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shortcuts read what the store writes exactly as chrono's format parser does,
+    /// and anything else through that parser.
+    #[test]
+    fn stored_dates_read_as_the_format_parser_reads_them() {
+        for text in ["2026-03-16", "2024-02-29", "2026-02-29", "2026-13-01", "2026-3-16", "+10000-01-01", "", "2026-03-16x"] {
+            assert_eq!(stored_date(text), NaiveDate::parse_from_str(text, "%Y-%m-%d").ok(), "{text}");
+        }
+        for text in ["2026-03-16T08:30:00", "2026-03-16 08:30:00", "2026-03-16T24:00:00", "2026-03-16T23:59:60", "2026-03-16T8:30:00"] {
+            assert_eq!(stored_datetime(text), NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S").ok(), "{text}");
+        }
+        for month in ["2026-03", "2026-3", "2026-13", "26-03", "2026-03-01"] {
+            let cells = [Some(Text::from("P1")), Some(Text::from(month))];
+            let row = Cells { entity: Entity::PortalActivity, cells: &cells };
+            let want = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").ok();
+            assert_eq!(row.month("month").ok(), want, "{month}");
+        }
+    }
 }
