@@ -2,12 +2,12 @@
 
 use crate::catalog::{CATALOG, index_of};
 use crate::health::{Health, health};
-use crate::opportunity::{KpiRow, OpportunityIndex, kpis_of};
+use crate::opportunity::{KpiRow, OpportunityIndex, kpis_of, links_with_opportunities};
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
-use watershed_model::{Dataset, FiscalCalendar, FiscalPeriod, Stage};
+use watershed_model::{Dataset, FiscalCalendar, FiscalPeriod, Opportunity, Stage};
 
 /// Settings of the metric layer (from `[metrics]`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -142,21 +142,46 @@ impl<'a> Index<'a> {
 
     fn won_links(&self) -> &WonLinks<'a> {
         self.won_links.get_or_init(|| {
-            let mut slot: foldhash::HashMap<&str, usize> = HashMap::default();
+            let (opportunities, links) = (&self.data.opportunities, &self.data.links);
             let mut versions: Vec<Vec<(NaiveDate, Decimal)>> = Vec::new();
-            for o in self.data.opportunities.iter().filter(|o| o.stage == Stage::ClosedWon) {
-                let i = *slot.entry(o.opportunity_id.as_str()).or_insert_with(|| {
-                    versions.push(Vec::new());
-                    versions.len() - 1
-                });
-                versions[i].push((o.close_date, o.amount));
+            let won = |o: &Opportunity| (o.stage == Stage::ClosedWon).then_some((o.close_date, o.amount));
+            if let Some(pairs) = links_with_opportunities(opportunities, links) {
+                // Sorted: a link's won versions are the won ones of its run of equal ids;
+                // consecutive links of one opportunity share their slot.
+                let mut won_links = Vec::new();
+                let mut previous: Option<(&str, Option<usize>)> = None;
+                for (link, same_id) in pairs {
+                    let id = link.opportunity_id.as_str();
+                    let slot = match previous {
+                        Some((previous_id, slot)) if previous_id == id => slot,
+                        _ => {
+                            let won_versions: Vec<_> = same_id.iter().filter_map(won).collect();
+                            let slot = (!won_versions.is_empty()).then(|| {
+                                versions.push(won_versions);
+                                versions.len() - 1
+                            });
+                            previous = Some((id, slot));
+                            slot
+                        }
+                    };
+                    if let Some(i) = slot {
+                        won_links.push((link.partner_id.as_str(), link.split, i));
+                    }
+                }
+                return WonLinks { links: won_links, versions };
             }
-            let links = self
-                .data
-                .links
-                .iter()
-                .filter_map(|l| slot.get(l.opportunity_id.as_str()).map(|&i| (l.partner_id.as_str(), l.split, i)))
-                .collect();
+            let mut slot: foldhash::HashMap<&str, usize> = HashMap::default();
+            for o in opportunities.iter() {
+                if let Some(version) = won(o) {
+                    let i = *slot.entry(o.opportunity_id.as_str()).or_insert_with(|| {
+                        versions.push(Vec::new());
+                        versions.len() - 1
+                    });
+                    versions[i].push(version);
+                }
+            }
+            let links =
+                links.iter().filter_map(|l| slot.get(l.opportunity_id.as_str()).map(|&i| (l.partner_id.as_str(), l.split, i))).collect();
             WonLinks { links, versions }
         })
     }
@@ -646,5 +671,78 @@ mod tests {
         let index = Index::new(&data);
         let soon = expiring_certifications(&index, "A", d("2026-09-30"), 90);
         assert_eq!(soon.iter().map(|(c, _, _)| c.as_str()).collect::<Vec<_>>(), vec!["c3"]);
+    }
+
+    /// The merge of sorted opportunities and links (the store's order) gives what the
+    /// map over unsorted ones gives: the last of several opportunities with one id,
+    /// links to unknown opportunities left out, every won version for trailing revenue.
+    #[test]
+    fn sorted_and_unsorted_datasets_index_alike() {
+        let opp = |id: &str, stage: Stage, amount: &str, close: &str| Opportunity {
+            opportunity_id: id.into(),
+            stage,
+            amount: dec(amount),
+            amount_original: dec(amount),
+            close_date: d(close),
+            created_date: Some(d("2026-01-05")),
+            deal_registration_id: None,
+            ..won_opportunity()
+        };
+        let link = |id: &str, partner: &str, role: PartnerRole, split: &str| OpportunityPartner {
+            opportunity_id: id.into(),
+            partner_id: partner.into(),
+            role,
+            split: dec(split),
+        };
+        let sorted = Dataset {
+            opportunities: vec![
+                opp("crm:1", Stage::ClosedWon, "100", "2026-02-10"),
+                opp("crm:2", Stage::Negotiation, "200", "2026-03-10"),
+                opp("crm:2", Stage::ClosedWon, "250", "2026-05-10"),
+                opp("crm:3", Stage::ClosedLost, "300", "2026-02-20"),
+                opp("crm:4", Stage::ClosedWon, "400", "2025-11-20"),
+                opp("crm:4", Stage::ClosedWon, "450", "2026-04-20"),
+                opp("crm:6", Stage::ClosedWon, "600", "2026-06-01"),
+            ],
+            links: vec![
+                link("crm:0", "A", PartnerRole::Sourced, "1"),
+                link("crm:1", "A", PartnerRole::Sourced, "0.6"),
+                link("crm:1", "B", PartnerRole::Influenced, "0.4"),
+                link("crm:2", "A", PartnerRole::Sourced, "1"),
+                link("crm:3", "B", PartnerRole::Sourced, "1"),
+                link("crm:4", "A", PartnerRole::Influenced, "0.5"),
+                link("crm:4", "B", PartnerRole::Sourced, "0.5"),
+                link("crm:5", "B", PartnerRole::Sourced, "1"),
+                link("crm:6", "B", PartnerRole::Sourced, "1"),
+            ],
+            ..Dataset::default()
+        };
+        // Links reversed and one opportunity moved (versions of one id keep their order).
+        let mut unsorted = sorted.clone();
+        unsorted.links.reverse();
+        let first = unsorted.opportunities.remove(0);
+        unsorted.opportunities.push(first);
+        assert!(links_with_opportunities(&sorted.opportunities, &sorted.links).is_some());
+        assert!(links_with_opportunities(&unsorted.opportunities, &unsorted.links).is_none());
+
+        let cal = FiscalCalendar::new(1).unwrap();
+        let ids = vec!["A".to_string(), "B".to_string()];
+        for period in [FiscalPeriod { year: 2026, quarter: 1 }, FiscalPeriod { year: 2026, quarter: 2 }] {
+            let as_of = cal.end(period);
+            let kpis = |data: &Dataset| {
+                let mut rows = kpis_of(&cal, &OpportunityIndex::new(&data.opportunities, &data.links, &data.targets), &ids, period, as_of);
+                rows.iter_mut().for_each(|r| r.sales_cycle_days = r.sales_cycle_days.map(|d| d.round_dp(9)));
+                rows
+            };
+            assert_eq!(kpis(&sorted), kpis(&unsorted), "{period}");
+            let t4q = |data: &Dataset| Index::new(data).trailing_revenue(&cal, period);
+            assert_eq!(t4q(&sorted), t4q(&unsorted), "{period}");
+            assert_eq!(t4q(&sorted), crate::trailing_revenue(&cal, &sorted, period), "{period}");
+        }
+        // The last version of crm:2 (won, 250) counts; crm:0 and crm:5 are unknown.
+        let q2 = FiscalPeriod { year: 2026, quarter: 2 };
+        let rows = kpis_of(&cal, &OpportunityIndex::new(&sorted.opportunities, &sorted.links, &[]), &ids, q2, cal.end(q2));
+        assert_eq!(rows[0].revenue, dec("475"));
+        assert_eq!(rows[1].revenue, dec("825"));
     }
 }

@@ -120,19 +120,31 @@ impl<'a> OpportunityIndex<'a> {
     /// opportunities sharing an id the last one counts; of targets for the same
     /// (partner, period) the last row wins.
     pub(crate) fn new(opportunities: &'a [Opportunity], links: &'a [OpportunityPartner], targets: &'a [Target]) -> Self {
-        // Hashed with foldhash: a million ids are looked up once per link.
-        let mut by_id: foldhash::HashMap<&str, &Opportunity> = HashMap::with_capacity_and_hasher(opportunities.len(), Default::default());
-        by_id.extend(opportunities.iter().map(|o| (o.opportunity_id.as_str(), o)));
         let mut credits: foldhash::HashMap<&str, Vec<Credit>> = HashMap::default();
-        for link in links {
-            if let Some(o) = by_id.get(link.opportunity_id.as_str()) {
-                credits.entry(link.partner_id.as_str()).or_default().push(Credit {
-                    close_date: o.close_date,
-                    created_date: o.created_date,
-                    stage: o.stage,
-                    credited: o.amount * link.split,
-                    sourced: link.role == PartnerRole::Sourced,
-                });
+        let mut credit = |link: &'a OpportunityPartner, o: &Opportunity| {
+            credits.entry(link.partner_id.as_str()).or_default().push(Credit {
+                close_date: o.close_date,
+                created_date: o.created_date,
+                stage: o.stage,
+                credited: o.amount * link.split,
+                sourced: link.role == PartnerRole::Sourced,
+            });
+        };
+        if let Some(pairs) = links_with_opportunities(opportunities, links) {
+            for (link, same_id) in pairs {
+                if let Some(o) = same_id.last() {
+                    credit(link, o);
+                }
+            }
+        } else {
+            // Hashed with foldhash: a million ids are looked up once per link.
+            let mut by_id: foldhash::HashMap<&str, &Opportunity> =
+                HashMap::with_capacity_and_hasher(opportunities.len(), Default::default());
+            by_id.extend(opportunities.iter().map(|o| (o.opportunity_id.as_str(), o)));
+            for link in links {
+                if let Some(o) = by_id.get(link.opportunity_id.as_str()) {
+                    credit(link, o);
+                }
             }
         }
         let mut target_of: foldhash::HashMap<(&str, FiscalPeriod), Decimal> = HashMap::default();
@@ -141,6 +153,32 @@ impl<'a> OpportunityIndex<'a> {
         }
         OpportunityIndex { credits, targets: target_of }
     }
+}
+
+/// Every link with the opportunities of its id (in dataset order; empty when none), by
+/// one merge of the two lists when both are sorted by opportunity id, as the store gives
+/// them — no map of a million ids; `None` when they are not sorted (the caller hashes).
+pub(crate) fn links_with_opportunities<'a>(
+    opportunities: &'a [Opportunity],
+    links: &'a [OpportunityPartner],
+) -> Option<impl Iterator<Item = (&'a OpportunityPartner, &'a [Opportunity])>> {
+    let sorted = opportunities.is_sorted_by(|a, b| a.opportunity_id <= b.opportunity_id)
+        && links.is_sorted_by(|a, b| a.opportunity_id <= b.opportunity_id);
+    if !sorted {
+        return None;
+    }
+    let mut first = 0;
+    Some(links.iter().map(move |link| {
+        let id = link.opportunity_id.as_str();
+        while opportunities.get(first).is_some_and(|o| o.opportunity_id.as_str() < id) {
+            first += 1;
+        }
+        let mut end = first;
+        while opportunities.get(end).is_some_and(|o| o.opportunity_id.as_str() == id) {
+            end += 1;
+        }
+        (link, &opportunities[first..end])
+    }))
 }
 
 /// Computes the opportunity-family metrics for every partner in `partner_ids`, for
