@@ -153,6 +153,11 @@ pub trait Backend {
     fn begin_write(&self) -> Result<()>;
     /// Makes the transaction durable.
     fn commit(&self) -> Result<()>;
+    /// Called once a run's transaction has committed: a backend that stores a new
+    /// store's first run differently (SQLite: see `SqliteBackend::open`) switches back.
+    fn run_committed(&self) -> Result<()> {
+        Ok(())
+    }
     /// Abandons the transaction and anything buffered for it.
     fn rollback(&self) -> Result<()>;
 }

@@ -37,6 +37,9 @@ pub struct SqliteBackend {
     appends: RefCell<Appends>,
     /// Set while a query's rows are handed out: its callback must not use the backend.
     in_query: Flag<bool>,
+    /// The store file was new when opened: it keeps a rollback journal until its first
+    /// run commits (see [`SqliteBackend::open`]).
+    bulk_load: Flag<bool>,
 }
 
 /// Appended rows not yet handed over, and the thread that inserts them.
@@ -130,11 +133,21 @@ impl SqliteBackend {
     /// Opens (creating if needed) the SQLite file at `path`. A new file gets 64 KiB pages:
     /// a run writes the dataset in bulk, and large pages make that, the index builds and
     /// the checkpoint markedly faster (an existing file keeps its page size).
+    ///
+    /// The store is in WAL mode, so that readers (the dashboard, `kpis`) read while a run
+    /// writes; but a file that does not exist yet (or is empty) keeps a rollback journal
+    /// until its first run commits. Nobody reads a store that is being created, and the
+    /// first run's pages are all new: with a rollback journal they are written once,
+    /// where WAL writes them twice (to the log, then to the file at the checkpoint),
+    /// which at a million opportunities is over a gigabyte and several seconds more. The
+    /// journal keeps that run atomic all the same: a crash rolls it back.
     pub fn open(path: &Path) -> Result<SqliteBackend> {
+        let bulk_load = std::fs::metadata(path).map_or(true, |m| m.len() == 0);
         let conn = Connection::open(path)?;
-        conn.execute_batch(
-            "PRAGMA page_size=65536; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;",
-        )?;
+        let journal = if bulk_load { "DELETE" } else { "WAL" };
+        conn.execute_batch(&format!(
+            "PRAGMA page_size=65536; PRAGMA journal_mode={journal}; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;"
+        ))?;
         conn.set_prepared_statement_cache_capacity(64);
         Ok(SqliteBackend {
             conn: Arc::new(Mutex::new(conn)),
@@ -142,6 +155,7 @@ impl SqliteBackend {
             statements: RefCell::new(Vec::new()),
             appends: RefCell::new(Appends::default()),
             in_query: Flag::new(false),
+            bulk_load: Flag::new(bulk_load),
         })
     }
 
@@ -514,6 +528,17 @@ impl Backend for SqliteBackend {
         Ok(self.conn()?.execute_batch("COMMIT")?)
     }
 
+    fn run_committed(&self) -> Result<()> {
+        if self.bulk_load.replace(false) {
+            // From here on readers may come: WAL lets them read while later runs write.
+            // While another connection holds the file SQLite keeps the journal (and
+            // answers the old mode); the next open switches it.
+            let conn = self.conn()?;
+            conn.query_row("PRAGMA journal_mode=WAL", [], |_| Ok(()))?;
+        }
+        Ok(())
+    }
+
     fn rollback(&self) -> Result<()> {
         // A failed insert is why the transaction is abandoned: it was reported already.
         let _ = self.sync();
@@ -549,6 +574,48 @@ mod tests {
         if let Some(dir) = path.parent() {
             let _ = std::fs::remove_dir_all(dir);
         }
+    }
+
+    fn journal_mode(db: &SqliteBackend) -> String {
+        let mut mode = String::new();
+        db.for_each("PRAGMA journal_mode", &[], &mut |row| {
+            if let Some(Cell::Text(m)) = row.first() {
+                mode = m.clone();
+            }
+            Ok(())
+        })
+        .unwrap();
+        mode
+    }
+
+    /// A new (or empty) store file is filled by its first run with a rollback journal
+    /// (every page written once), then is a WAL store for good.
+    #[test]
+    fn a_new_store_is_bulk_loaded_then_switches_to_wal() {
+        let path = temp_file("bulk");
+        let db = SqliteBackend::open(&path).unwrap();
+        assert_eq!(journal_mode(&db), "delete");
+        db.begin_write().unwrap();
+        db.batch("CREATE TABLE t (x INTEGER)").unwrap();
+        db.append("t", &[Param::Int(1)]).unwrap();
+        db.commit().unwrap();
+        assert_eq!(journal_mode(&db), "delete", "committed, but not yet as a run");
+        db.run_committed().unwrap();
+        assert_eq!(journal_mode(&db), "wal");
+        drop(db);
+        // An existing store opens in WAL from the start, and stays there.
+        let db = SqliteBackend::open(&path).unwrap();
+        assert_eq!(journal_mode(&db), "wal");
+        assert_eq!(count(&db, "t"), 1);
+        db.run_committed().unwrap();
+        assert_eq!(journal_mode(&db), "wal");
+        drop(db);
+        remove(&path);
+        // An empty file (created by hand, say) is a new store.
+        let empty = temp_file("bulk-empty");
+        std::fs::write(&empty, b"").unwrap();
+        assert_eq!(journal_mode(&SqliteBackend::open(&empty).unwrap()), "delete");
+        remove(&empty);
     }
 
     fn count(db: &SqliteBackend, table: &str) -> i64 {

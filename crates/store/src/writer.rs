@@ -503,6 +503,9 @@ impl<'a> RunWriter<'a> {
         )?;
         self.db.commit()?;
         self.committed = true;
+        // The run is committed whatever this answers: a store that cannot switch now (say,
+        // another connection holds it) switches when it is next opened.
+        let _ = self.db.run_committed();
         Ok(())
     }
 }
