@@ -6,8 +6,8 @@
 
 use crate::backend::{Backend, BackendKind, Param, RowSource, query, query_opt};
 use crate::{
-    AlertRecord, AuditEntry, DATASET_INDEXES, HealthRecord, KpiRecord, QuarantineEntry, Result, StoreError, TierRecord, ViolationEntry,
-    dialect_ddl, insert_audit, read,
+    AlertRecord, AuditEntry, DATASET_CHILD_TABLES, DATASET_INDEXES, HealthRecord, KpiRecord, QuarantineEntry, Result, StoreError,
+    TierRecord, ViolationEntry, dialect_ddl, insert_audit, read, schema_table,
 };
 use chrono::Timelike;
 use compact_str::ToCompactString;
@@ -252,16 +252,40 @@ impl<'a> RunWriter<'a> {
     /// Removes the derived dataset (everything but the raw layer and governance
     /// history) so that it can be rebuilt from the raw records.
     pub fn clear_dataset(&self) -> Result<()> {
-        let mut sql = String::from(
-            "DELETE FROM match_decisions; DELETE FROM quality_violations; DELETE FROM record_lineage; DELETE FROM quarantine; DELETE FROM opportunity_partners; DELETE FROM opportunities; DELETE FROM partners; DELETE FROM products;",
-        );
-        for e in Entity::ALL.iter().filter(|e| **e != Entity::Opportunities) {
-            sql.push_str(&format!("DELETE FROM {};", e.name()));
+        let sqlite = self.db.kind() == BackendKind::Sqlite;
+        let mut sql = String::new();
+        if sqlite {
+            // Indexes and the tables that reference others go first, as a whole (see
+            // DATASET_CHILD_TABLES); the parent they referenced then empties at once too.
+            sql.push_str("DROP INDEX IF EXISTS record_lineage_golden; DROP INDEX IF EXISTS record_lineage_record; DROP INDEX IF EXISTS opportunity_partners_partner;");
+            for table in DATASET_CHILD_TABLES {
+                sql.push_str(&format!("DROP TABLE IF EXISTS {table};"));
+            }
+        }
+        let tables = [
+            "match_decisions",
+            "quality_violations",
+            "record_lineage",
+            "quarantine",
+            "opportunity_partners",
+            "opportunities",
+            "partners",
+            "products",
+        ];
+        let entities = Entity::ALL.iter().filter(|e| **e != Entity::Opportunities).map(|e| e.name());
+        for table in tables.into_iter().chain(entities) {
+            if !(sqlite && DATASET_CHILD_TABLES.contains(&table)) {
+                sql.push_str(&format!("DELETE FROM {table};"));
+            }
+        }
+        if sqlite {
+            for table in DATASET_CHILD_TABLES {
+                let ddl = schema_table(table)
+                    .ok_or_else(|| StoreError::Config(format!("internal error: no `CREATE TABLE {table}` in the store's schema")))?;
+                sql.push_str(ddl);
+            }
         }
         *self.written.borrow_mut() = Some(Written::default());
-        if self.db.kind() == BackendKind::Sqlite {
-            sql.push_str("DROP INDEX IF EXISTS record_lineage_golden; DROP INDEX IF EXISTS record_lineage_record; DROP INDEX IF EXISTS opportunity_partners_partner;");
-        }
         // After the raw layer's rows, which SQLite may still be inserting: the run goes on.
         self.db.batch_in_background(&sql)
     }

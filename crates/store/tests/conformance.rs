@@ -312,18 +312,41 @@ fn clearing_the_dataset_keeps_the_raw_layer(place: &Place) {
     let w = store.begin_run("t1").unwrap();
     let i = input(&w, "c");
     let r = w.insert_raw(i, 2, "row", None, &["a".into()]).unwrap();
-    w.insert_opportunity(&opportunity("crm:1"), &[]).unwrap();
+    let o = opportunity("crm:1");
+    w.insert_opportunity(&o, &[sole_partner(&o)]).unwrap();
     w.insert_lineage("crm:1", Entity::Opportunities, r, "survivor", None).unwrap();
     w.insert_quarantine(&quarantine_entry(r, 2)).unwrap();
     w.insert_match_decision("crm:1", "sheets:1", r, r, 9.0, "9.0 (customer +4.5)", "merged").unwrap();
     w.commit("t1b", "fp", "{}").unwrap();
+    let columns: Vec<Vec<String>> =
+        ["record_lineage", "quarantine", "opportunity_partners"].iter().map(|t| table_columns(place, t)).collect();
     let w = store.begin_run("t2").unwrap();
     w.clear_dataset().unwrap();
     w.commit("t2b", "fp", "{}").unwrap();
-    for (table, expected) in
-        [("raw_records", 1), ("inputs", 1), ("opportunities", 0), ("record_lineage", 0), ("quarantine", 0), ("match_decisions", 0)]
-    {
+    for (table, expected) in [
+        ("raw_records", 1),
+        ("inputs", 1),
+        ("opportunities", 0),
+        ("opportunity_partners", 0),
+        ("record_lineage", 0),
+        ("quarantine", 0),
+        ("match_decisions", 0),
+    ] {
         assert_eq!(store.count(table).unwrap(), expected, "{table}");
+    }
+    // The tables SQLite re-creates when it clears (see DATASET_CHILD_TABLES) are the same
+    // tables, and take the next run's rows.
+    let after: Vec<Vec<String>> =
+        ["record_lineage", "quarantine", "opportunity_partners"].iter().map(|t| table_columns(place, t)).collect();
+    assert_eq!(after, columns);
+    let w = store.begin_run("t3").unwrap();
+    w.clear_dataset().unwrap();
+    w.insert_opportunity(&o, &[sole_partner(&o)]).unwrap();
+    w.insert_lineage("crm:1", Entity::Opportunities, r, "survivor", None).unwrap();
+    w.insert_quarantine(&quarantine_entry(r, 2)).unwrap();
+    w.commit("t3b", "fp", "{}").unwrap();
+    for table in ["opportunities", "opportunity_partners", "record_lineage", "quarantine"] {
+        assert_eq!(store.count(table).unwrap(), 1, "{table}");
     }
 }
 
@@ -674,6 +697,15 @@ fn a_failed_bulk_insert_fails_the_commit(place: &Place) {
 }
 
 /// The names of the store's secondary indexes on the lineage and partner-link tables.
+/// The columns of `table`, read over a connection of its own.
+fn table_columns(place: &Place, table: &str) -> Vec<String> {
+    let backend: Box<dyn Backend> = match place {
+        Place::Sqlite(dir) => Box::new(SqliteBackend::open(&dir.join("store.db")).unwrap()),
+        Place::Postgres { url, schema } => Box::new(PostgresBackend::connect(url, schema).unwrap()),
+    };
+    backend.columns(table).unwrap()
+}
+
 fn dataset_index_names(place: &Place) -> Vec<String> {
     let (backend, sql, params): (Box<dyn Backend>, &str, Vec<String>) = match place {
         Place::Sqlite(dir) => (
