@@ -49,10 +49,11 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import baseline_common as bc  # noqa: E402
 
-TOOL_ORDER = ["watershed", "watershed-rerun", "watershed-kpis", "pandas", "duckdb"]
+TOOL_ORDER = ["watershed", "watershed-rerun", "watershed-rebuild", "watershed-kpis", "pandas", "duckdb"]
 TOOL_LABEL = {
     "watershed": "watershed run",
     "watershed-rerun": "watershed run (unchanged inputs)",
+    "watershed-rebuild": "watershed run (rebuild: config changed)",
     "watershed-kpis": "watershed kpis (one quarter)",
     "pandas": "pandas baseline",
     "duckdb": "DuckDB baseline",
@@ -173,13 +174,14 @@ def diff_tables(a: dict, b: dict, limit: int = 8) -> dict:
 def scored_merges(db: Path) -> dict:
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
+        golden = {r[0] for r in con.execute("SELECT opportunity_id FROM opportunities")}
         run = con.execute("SELECT max(run_id) FROM match_decisions").fetchone()[0]
         if run is None:
-            return {"merges": [], "absorbed": []}
+            # No pair was scored (small programs): nothing merged, nothing to review.
+            return {"merges": [], "absorbed": [], "review": 0, "golden": len(golden)}
         merges = con.execute(
             "SELECT left_key, right_key, score FROM match_decisions WHERE run_id = ? AND decision IN "
             "('merged', 'human_merged')", (run,)).fetchall()
-        golden = {r[0] for r in con.execute("SELECT opportunity_id FROM opportunities")}
         review = con.execute("SELECT count(*) FROM match_decisions WHERE run_id = ? AND decision = 'review'",
                              (run,)).fetchone()[0]
     finally:
