@@ -186,6 +186,14 @@ impl Row<'_> {
         })
     }
 
+    /// Text, required, borrowed (no copy; numbers are not text here).
+    pub(crate) fn str(&self, i: usize) -> Result<&str> {
+        match self.cell(i) {
+            Cell::Text(s) => Ok(s),
+            _ => Err(self.mismatch(i, "text")),
+        }
+    }
+
     /// Text, required.
     pub(crate) fn text(&self, i: usize) -> Result<String> {
         self.opt_text(i)?.ok_or_else(|| self.mismatch(i, "text"))

@@ -466,10 +466,13 @@ impl Store {
 
     fn load_inputs_filtered(&self, only: Option<i64>) -> Result<Vec<StoredInput>> {
         let db = &*self.db;
+        // The records in record id order: a scan of the table (by input id, SQLite would
+        // look every row up through the input index). An input's records are in that
+        // order, whatever the order of the inputs.
         let (inputs_sql, records_sql, params): (&str, &str, Vec<Param>) = match only {
             None => (
                 "SELECT input_id, source, locator, run_id, headers FROM inputs ORDER BY input_id",
-                "SELECT input_id, record_id, line, values_json, kind, note FROM raw_records WHERE kind <> 'skipped' ORDER BY input_id, record_id",
+                "SELECT input_id, record_id, line, values_json, kind, note FROM raw_records WHERE kind <> 'skipped' ORDER BY record_id",
                 vec![],
             ),
             Some(id) => (
@@ -489,19 +492,17 @@ impl Store {
                 errors: Vec::new(),
             })
         })?;
-        let mut index = 0;
+        let position: std::collections::HashMap<i64, usize> = inputs.iter().enumerate().map(|(i, input)| (input.input_id, i)).collect();
         db.for_each(records_sql, &params, &mut |cells| {
             let r = Row { cells };
-            let input_id = r.int(0)?;
-            while index < inputs.len() && inputs[index].input_id != input_id {
-                index += 1;
-            }
-            if let Some(input) = inputs.get_mut(index) {
+            if let Some(&index) = position.get(&r.int(0)?) {
+                let input = &mut inputs[index];
                 let (record_id, line) = (r.int(1)?, r.int(2)? as u64);
-                let values = parse_json_cells("raw_records", "values_json", &r.text(3)?)?;
-                if r.text(4)? == "row" {
-                    input.rows.push((record_id, line, values.into()));
+                let json = r.str(3)?;
+                if r.str(4)? == "row" {
+                    input.rows.push((record_id, line, parse_json_row(json)?));
                 } else {
+                    let values = parse_json_cells("raw_records", "values_json", json)?;
                     input.errors.push((record_id, line, r.opt_text(5)?.unwrap_or_default(), values));
                 }
             }
@@ -900,6 +901,15 @@ pub(crate) fn insert_audit(db: &dyn Backend, e: &AuditEntry) -> Result<()> {
 
 pub(crate) fn decimal(table: &'static str, column: &'static str, text: &str) -> Result<Decimal> {
     Decimal::from_str(text).map_err(|_| StoreError::Corrupt { table, column, value: text.to_string() })
+}
+
+/// A raw row's cells from its JSON array: straight into [`Cells`] when no cell has an
+/// escape (the common case: no `String` per cell), through [`parse_json_cells`] otherwise.
+fn parse_json_row(json: &str) -> Result<Cells> {
+    match serde_json::from_str::<Vec<&str>>(json) {
+        Ok(cells) => Ok(Cells::new(cells)),
+        Err(_) => parse_json_cells("raw_records", "values_json", json).map(Cells::from),
+    }
 }
 
 pub(crate) fn parse_json_cells(table: &'static str, column: &'static str, json: &str) -> Result<Vec<String>> {
