@@ -28,7 +28,12 @@ use watershed_model::{Cells, Entity, FieldKind, Opportunity, OpportunityPartner,
 pub enum StoreError {
     /// SQLite reported an error.
     #[error("store: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
+    /// Another connection holds the SQLite store's write lock past the busy timeout.
+    #[error(
+        "store: the store is locked by another process writing it ({0})\n  help: a run holds the lock until it commits (a new store's first run keeps readers out too); try again when it has finished"
+    )]
+    Locked(rusqlite::Error),
     /// PostgreSQL reported an error.
     #[error("store (PostgreSQL): {0}")]
     Postgres(#[from] tokio_postgres::Error),
@@ -59,6 +64,15 @@ pub enum StoreError {
         /// The value.
         value: String,
     },
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => StoreError::Locked(e),
+            _ => StoreError::Sqlite(e),
+        }
+    }
 }
 
 pub(crate) type Result<T> = std::result::Result<T, StoreError>;

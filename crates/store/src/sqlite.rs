@@ -618,6 +618,17 @@ mod tests {
         remove(&empty);
     }
 
+    /// A busy or locked store says what holds it and what to do, other errors keep
+    /// SQLite's words.
+    #[test]
+    fn a_locked_store_says_who_holds_it() {
+        let busy = rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY), None);
+        let message = StoreError::from(busy).to_string();
+        assert!(message.contains("locked by another process") && message.contains("help: a run holds the lock"), "{message}");
+        let other = rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT), None);
+        assert!(matches!(StoreError::from(other), StoreError::Sqlite(_)));
+    }
+
     fn count(db: &SqliteBackend, table: &str) -> i64 {
         let mut n = -1;
         db.for_each(&format!("SELECT COUNT(*) FROM {table}"), &[], &mut |row| {
