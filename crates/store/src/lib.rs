@@ -68,11 +68,13 @@ pub enum StoreError {
 
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
-        match e.sqlite_error_code() {
-            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => StoreError::Locked(e),
-            _ => StoreError::Sqlite(e),
-        }
+        if is_locked(&e) { StoreError::Locked(e) } else { StoreError::Sqlite(e) }
     }
+}
+
+/// Whether SQLite refused for a lock another connection holds.
+pub(crate) fn is_locked(e: &rusqlite::Error) -> bool {
+    matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked))
 }
 
 pub(crate) type Result<T> = std::result::Result<T, StoreError>;
@@ -382,8 +384,10 @@ pub(crate) const DATASET_CHILD_TABLES: [&str; 3] = ["opportunity_partners", "rec
 /// The `CREATE TABLE` statement of `table` in the store's schema (SQLite dialect).
 pub(crate) fn schema_table(table: &str) -> Option<&'static str> {
     let start = SCHEMA.find(&format!("CREATE TABLE IF NOT EXISTS {table} ("))?;
-    let end = start + SCHEMA[start..].find(";\n")?;
-    Some(&SCHEMA[start..=end])
+    // The `;` that ends a line (also in a checkout with CRLF line ends).
+    let rest = &SCHEMA[start..];
+    let (end, _) = rest.match_indices(';').find(|(i, _)| matches!(rest.as_bytes().get(i + 1), Some(b'\n' | b'\r')))?;
+    Some(&rest[..=end])
 }
 
 /// The version of the store's tables; a store holding another one is set up again

@@ -136,18 +136,29 @@ impl SqliteBackend {
     ///
     /// The store is in WAL mode, so that readers (the dashboard, `kpis`) read while a run
     /// writes; but a file that does not exist yet (or is empty) keeps a rollback journal
-    /// until its first run commits. Nobody reads a store that is being created, and the
-    /// first run's pages are all new: with a rollback journal they are written once,
-    /// where WAL writes them twice (to the log, then to the file at the checkpoint),
-    /// which at a million opportunities is over a gigabyte and several seconds more. The
-    /// journal keeps that run atomic all the same: a crash rolls it back.
+    /// until its first run commits. The first run's pages are all new: with a rollback
+    /// journal they are written once, where WAL writes them twice (to the log, then to the
+    /// file at the checkpoint), which at a million opportunities is over a gigabyte and
+    /// several seconds more. The journal, synced in full, keeps that run atomic and safe
+    /// from a crash or power loss all the same. The price: while that first run holds the
+    /// lock, a reader sees the empty store until the run spills pages to the file, then
+    /// waits (busy timeout) and is told a run holds the store ([`StoreError::Locked`]).
     pub fn open(path: &Path) -> Result<SqliteBackend> {
         let bulk_load = std::fs::metadata(path).map_or(true, |m| m.len() == 0);
         let conn = Connection::open(path)?;
-        let journal = if bulk_load { "DELETE" } else { "WAL" };
-        conn.execute_batch(&format!(
-            "PRAGMA page_size=65536; PRAGMA journal_mode={journal}; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;"
-        ))?;
+        if bulk_load {
+            conn.execute_batch("PRAGMA page_size=65536; PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL;")?;
+        } else {
+            // Refused while a new store's first run holds the file: this connection then
+            // reads in its mode, and a later open switches it.
+            match conn.query_row("PRAGMA journal_mode=WAL", [], |_| Ok(())) {
+                Ok(()) => {}
+                Err(e) if crate::is_locked(&e) => {}
+                Err(e) => return Err(e.into()),
+            }
+            conn.execute_batch("PRAGMA synchronous=NORMAL;")?;
+        }
+        conn.execute_batch("PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;")?;
         conn.set_prepared_statement_cache_capacity(64);
         Ok(SqliteBackend {
             conn: Arc::new(Mutex::new(conn)),
@@ -535,6 +546,7 @@ impl Backend for SqliteBackend {
             // answers the old mode); the next open switches it.
             let conn = self.conn()?;
             conn.query_row("PRAGMA journal_mode=WAL", [], |_| Ok(()))?;
+            conn.execute_batch("PRAGMA synchronous=NORMAL;")?;
         }
         Ok(())
     }
@@ -574,6 +586,27 @@ mod tests {
         if let Some(dir) = path.parent() {
             let _ = std::fs::remove_dir_all(dir);
         }
+    }
+
+    /// A command that opens a new store while its first run writes it is not refused: it
+    /// reads the empty store (until the run holds the file: then it waits, and is told).
+    #[test]
+    fn a_reader_during_a_new_stores_first_run_reads_the_store_before_it() {
+        let path = temp_file("first-run-reader");
+        let run = SqliteBackend::open(&path).unwrap();
+        run.batch("CREATE TABLE t (x INTEGER)").unwrap();
+        run.begin_write().unwrap();
+        run.append("t", &[Param::Int(1)]).unwrap();
+        assert_eq!(count(&run, "t"), 1, "written inside the run's transaction");
+        let reader = SqliteBackend::open(&path).unwrap();
+        assert_eq!(journal_mode(&reader), "delete");
+        assert_eq!(count(&reader, "t"), 0);
+        run.commit().unwrap();
+        run.run_committed().unwrap();
+        assert_eq!(journal_mode(&run), "wal");
+        assert_eq!(count(&reader, "t"), 1);
+        drop((run, reader));
+        remove(&path);
     }
 
     fn journal_mode(db: &SqliteBackend) -> String {
