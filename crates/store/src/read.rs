@@ -92,16 +92,7 @@ impl Cells<'_> {
     /// A month as the store writes it (`2026-03`), as its first day.
     fn month(&self, name: &'static str) -> Result<NaiveDate> {
         let t = self.str(name).ok_or_else(|| self.corrupt(name, ""))?;
-        // `2026-03` + `-01` on the stack, through the date shortcut.
-        let mut day_one = [0u8; 10];
-        let first = (t.len() == 7)
-            .then(|| {
-                day_one[..7].copy_from_slice(t.as_bytes());
-                day_one[7..].copy_from_slice(b"-01");
-                std::str::from_utf8(&day_one).ok().and_then(parse_iso_date)
-            })
-            .flatten();
-        first.or_else(|| NaiveDate::parse_from_str(&format!("{t}-01"), "%Y-%m-%d").ok()).ok_or_else(|| self.corrupt(name, t))
+        stored_date(&format!("{t}-01")).ok_or_else(|| self.corrupt(name, t))
     }
 }
 

@@ -129,6 +129,17 @@ enum Message {
     Reset,
 }
 
+/// Puts the store in WAL mode (with the `synchronous` level WAL needs). Refused while a
+/// new store's first run holds the file: the connection then keeps the rollback journal
+/// (and its full syncs), and a later open switches the store.
+fn switch_to_wal(conn: &Connection) -> Result<()> {
+    match conn.query_row("PRAGMA journal_mode=WAL", [], |_| Ok(())) {
+        Ok(()) => Ok(conn.execute_batch("PRAGMA synchronous=NORMAL;")?),
+        Err(e) if crate::is_locked(&e) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
 impl SqliteBackend {
     /// Opens (creating if needed) the SQLite file at `path`. A new file gets 64 KiB pages:
     /// a run writes the dataset in bulk, and large pages make that, the index builds and
@@ -149,14 +160,7 @@ impl SqliteBackend {
         if bulk_load {
             conn.execute_batch("PRAGMA page_size=65536; PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL;")?;
         } else {
-            // Refused while a new store's first run holds the file: this connection then
-            // reads in its mode, and a later open switches it.
-            match conn.query_row("PRAGMA journal_mode=WAL", [], |_| Ok(())) {
-                Ok(()) => {}
-                Err(e) if crate::is_locked(&e) => {}
-                Err(e) => return Err(e.into()),
-            }
-            conn.execute_batch("PRAGMA synchronous=NORMAL;")?;
+            switch_to_wal(&conn)?;
         }
         conn.execute_batch("PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;")?;
         conn.set_prepared_statement_cache_capacity(64);
@@ -542,11 +546,7 @@ impl Backend for SqliteBackend {
     fn run_committed(&self) -> Result<()> {
         if self.bulk_load.replace(false) {
             // From here on readers may come: WAL lets them read while later runs write.
-            // While another connection holds the file SQLite keeps the journal (and
-            // answers the old mode); the next open switches it.
-            let conn = self.conn()?;
-            conn.query_row("PRAGMA journal_mode=WAL", [], |_| Ok(()))?;
-            conn.execute_batch("PRAGMA synchronous=NORMAL;")?;
+            switch_to_wal(&*self.conn()?)?;
         }
         Ok(())
     }

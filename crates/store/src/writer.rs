@@ -255,9 +255,9 @@ impl<'a> RunWriter<'a> {
         let sqlite = self.db.kind() == BackendKind::Sqlite;
         let mut sql = String::new();
         if sqlite {
-            // Indexes and the tables that reference others go first, as a whole (see
-            // DATASET_CHILD_TABLES); the parent they referenced then empties at once too.
-            sql.push_str("DROP INDEX IF EXISTS record_lineage_golden; DROP INDEX IF EXISTS record_lineage_record; DROP INDEX IF EXISTS opportunity_partners_partner;");
+            // The tables that reference others go first, as a whole, their indexes with
+            // them (see DATASET_CHILD_TABLES); the parent they referenced then empties at
+            // once too.
             for table in DATASET_CHILD_TABLES {
                 sql.push_str(&format!("DROP TABLE IF EXISTS {table};"));
             }
