@@ -136,15 +136,10 @@ pub fn check_entity_row(rules: &QualityRules, entity: Entity, values: &[Value]) 
     out
 }
 
-/// Uniqueness of (external id, partner) within one input: every occurrence after the
-/// first of a key is a violation. `keys` are (row index, external id, partner id).
-pub fn check_duplicates(rules: &QualityRules, keys: &[(usize, Option<&str>, &str)]) -> Vec<(usize, Violation)> {
-    let mut check = DuplicateCheck::new(rules, keys.len());
-    keys.iter().filter_map(|&(row, external_id, partner)| check.check(row, external_id, partner).map(|v| (row, v))).collect()
-}
-
-/// [`check_duplicates`] row by row, for an input normalized a part at a time: the keys
-/// seen so far are kept (as inline [`Text`], no allocation for ids up to 24 bytes).
+/// Uniqueness of (external id, partner) within one input, checked row by row (the
+/// pipeline normalizes an input a part at a time): every occurrence after the first of a
+/// key is a violation. The keys seen so far are kept as inline [`Text`] (no allocation
+/// for ids up to 24 bytes).
 #[derive(Debug)]
 pub struct DuplicateCheck {
     severity: Severity,
@@ -272,7 +267,9 @@ mod tests {
     fn duplicates_inside_one_input_but_not_partner_links() {
         let rules = QualityRules::default();
         let keys = [(0, Some("A"), "P1"), (1, Some("A"), "P2"), (2, Some("A"), "P1"), (3, None, "P1"), (4, None, "P1")];
-        let dups = check_duplicates(&rules, &keys);
+        let mut check = DuplicateCheck::new(&rules, keys.len());
+        let dups: Vec<(usize, Violation)> =
+            keys.iter().filter_map(|&(row, external_id, partner)| check.check(row, external_id, partner).map(|v| (row, v))).collect();
         assert_eq!(dups.len(), 1);
         assert_eq!(dups[0].0, 2);
         assert!(dups[0].1.message.contains("first in row 1"));
