@@ -77,8 +77,114 @@ pub trait Source {
     /// The source's configured name.
     fn name(&self) -> &str;
 
-    /// Every input the source offers now, in a stable order, with its content.
-    /// `is_known` tells whether the raw layer already holds a content hash; a source may
-    /// use it to avoid fetching what is known (a file source must read to hash).
+    /// Every input the source offers now, in a stable order, with its content (a file
+    /// source must read a file to hash it; the same bytes are parsed later).
     fn inputs(&self, root: &Path) -> Result<Vec<InputFile>, SourceError>;
+}
+
+/// What a source offers in a run: the inputs the raw layer does not hold yet, with
+/// their content, and how many it already holds (their content is dropped at once).
+#[derive(Debug, Default)]
+pub struct Offered {
+    /// Inputs to parse, in the source's order.
+    pub new: Vec<InputFile>,
+    /// Inputs whose content hash the raw layer already holds.
+    pub known: u64,
+}
+
+/// Every source's inputs, in the order of `sources`, the sources taken on all cores
+/// (reading and hashing the files is the part of a run before parsing; one source's
+/// large file would otherwise keep the other cores waiting). `is_known(source index,
+/// input)` says whether the raw layer holds an input already.
+pub fn inputs_of_all<S: Source + Sync>(
+    sources: &[S],
+    root: &Path,
+    is_known: impl Fn(usize, &InputFile) -> bool + Sync,
+) -> Vec<Result<Offered, SourceError>> {
+    let offered = |i: usize| {
+        sources[i].inputs(root).map(|files| {
+            let mut out = Offered::default();
+            for file in files {
+                if is_known(i, &file) {
+                    out.known += 1;
+                } else {
+                    out.new.push(file);
+                }
+            }
+            out
+        })
+    };
+    let threads = std::thread::available_parallelism().map_or(1, usize::from).min(sources.len());
+    if threads <= 1 {
+        return (0..sources.len()).map(offered).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut out: Vec<Option<Result<Offered, SourceError>>> = (0..sources.len()).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if i >= sources.len() {
+                            break done;
+                        }
+                        done.push((i, offered(i)));
+                    }
+                })
+            })
+            .collect();
+        for worker in workers {
+            // A worker that panicked (a bug) leaves its sources to be read again below.
+            if let Ok(done) = worker.join() {
+                for (i, result) in done {
+                    out[i] = Some(result);
+                }
+            }
+        }
+    });
+    out.into_iter().enumerate().map(|(i, result)| result.unwrap_or_else(|| offered(i))).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A source offering one input named after it, or failing when its name says so.
+    struct Named(&'static str);
+
+    impl Source for Named {
+        fn name(&self) -> &str {
+            self.0
+        }
+
+        fn inputs(&self, _root: &Path) -> Result<Vec<InputFile>, SourceError> {
+            if self.0.starts_with("bad") {
+                return Err(SourceError::Pattern { source_name: self.0.into(), pattern: "[".into(), message: "unclosed".into() });
+            }
+            // Uneven work, so that the workers finish out of order.
+            std::thread::sleep(std::time::Duration::from_millis(if self.0.len().is_multiple_of(2) { 20 } else { 1 }));
+            Ok(vec![InputFile { locator: self.0.into(), sha256: String::new(), size: 0, bytes: self.0.as_bytes().to_vec() }])
+        }
+    }
+
+    #[test]
+    fn every_sources_inputs_come_back_in_the_sources_order() {
+        let sources = [Named("crm"), Named("sheets"), Named("bad_glob"), Named("partners"), Named("pos")];
+        // The raw layer holds the partners' input already.
+        let listed = inputs_of_all(&sources, Path::new("."), |i, file| i == 3 && file.locator == "partners");
+        assert_eq!(listed.len(), sources.len());
+        for (i, (source, offered)) in sources.iter().zip(&listed).enumerate() {
+            match offered {
+                Ok(offered) if i == 3 => assert!(offered.new.is_empty() && offered.known == 1),
+                Ok(offered) => {
+                    assert_eq!(offered.new.iter().map(|f| f.locator.as_str()).collect::<Vec<_>>(), [source.0]);
+                    assert_eq!(offered.known, 0);
+                }
+                Err(e) => assert!(source.0.starts_with("bad") && e.to_string().contains("bad_glob"), "{e}"),
+            }
+        }
+        assert!(listed[2].is_err());
+    }
 }

@@ -21,7 +21,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 use watershed_config::{PartnerAssignment, Project, SourceConfig};
-use watershed_ingest::{FilesSource, Input, InputFile, ReadOptions, Source, bind_columns, read_files};
+use watershed_ingest::{FilesSource, Input, InputFile, ReadOptions, bind_columns, inputs_of_all, read_files};
 use watershed_model::{Cells, Entity};
 use watershed_normalize::{InputContext, Lookups, Rejection};
 use watershed_resolve::{HumanDecision, MatchSettings, ResolveRecord, resolve_with};
@@ -159,13 +159,19 @@ pub fn run(project: &Project, progress: &mut dyn Progress) -> Result<RunReport, 
         .map(|s| ReadOptions { delimiter: s.delimiter_byte(), sheets: s.sheets.clone(), ..ReadOptions::default() })
         .collect();
     let mut to_read: Vec<(usize, InputFile)> = Vec::new();
-    for (index, source_config) in config.sources.iter().enumerate() {
-        let source = FilesSource::new(source_config.clone());
-        match source.inputs(&project.root) {
-            Ok(files) => {
-                for file in files {
-                    // A file's first input carries the file's own hash: a known file is not read again.
-                    if store.has_input(&source_config.name, &file.sha256)? || !seen.insert((index, file.sha256.clone())) {
+    // Every source's files read and hashed on all cores; a file the raw layer holds is
+    // dropped as soon as it is hashed.
+    let known = store.input_hashes()?;
+    let sources: Vec<FilesSource> = config.sources.iter().cloned().map(FilesSource::new).collect();
+    let offered =
+        inputs_of_all(&sources, &project.root, |index, file| known.contains(&(config.sources[index].name.clone(), file.sha256.clone())));
+    for (index, offered) in offered.into_iter().enumerate() {
+        match offered {
+            Ok(offered) => {
+                report.sources[index].inputs_unchanged += offered.known;
+                for file in offered.new {
+                    // The same content twice in one source is one input.
+                    if !seen.insert((index, file.sha256.clone())) {
                         report.sources[index].inputs_unchanged += 1;
                         continue;
                     }

@@ -464,6 +464,12 @@ impl Store {
             .is_some())
     }
 
+    /// Every (source, content hash) the raw layer holds: what a run checks its files
+    /// against, read once instead of asked for each file.
+    pub fn input_hashes(&self) -> Result<std::collections::HashSet<(String, String)>> {
+        Ok(query(&*self.db, "SELECT source, sha256 FROM inputs", &[], |r| Ok((r.text(0)?, r.text(1)?)))?.into_iter().collect())
+    }
+
     /// The fingerprint of the last run that changed the dataset.
     pub fn last_fingerprint(&self) -> Result<Option<String>> {
         Ok(query_opt(&*self.db, "SELECT fingerprint FROM runs WHERE status = 'succeeded' ORDER BY run_id DESC LIMIT 1", &[], |r| {

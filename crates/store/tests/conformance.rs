@@ -190,6 +190,7 @@ fn a_committed_run_reads_back_exactly(place: &Place) {
 
     assert!(store.has_input("crm", "abc").unwrap());
     assert!(!store.has_input("sheets", "abc").unwrap());
+    assert_eq!(store.input_hashes().unwrap(), [("crm".to_string(), "abc".to_string())].into_iter().collect());
     assert_eq!(store.last_fingerprint().unwrap().as_deref(), Some("fp1"));
     assert_eq!(store.opportunities().unwrap(), vec![o]);
     assert_eq!(store.opportunity_partners().unwrap(), vec![OpportunityPartner { split: d("0.5"), ..link }]);

@@ -1,5 +1,6 @@
 //! The `files` source: files matched by a glob below the project folder.
 
+mod content;
 mod source;
 
 pub use source::FilesSource;

@@ -1,5 +1,5 @@
+use super::content::read_and_hash;
 use crate::{InputFile, Source, SourceError};
-use sha2::{Digest, Sha256};
 use std::path::Path;
 use watershed_config::SourceConfig;
 
@@ -50,12 +50,11 @@ impl Source for FilesSource {
             if !real.starts_with(&canonical_root) {
                 continue;
             }
-            let bytes = std::fs::read(&path).map_err(|e| SourceError::Read {
+            let (bytes, sha256) = read_and_hash(&path).map_err(|e| SourceError::Read {
                 source_name: self.config.name.clone(),
                 path: path.display().to_string(),
                 error: e,
             })?;
-            let sha256 = format!("{:x}", Sha256::digest(&bytes));
             let locator = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
             inputs.push(InputFile { locator, sha256, size: bytes.len() as u64, bytes });
         }
