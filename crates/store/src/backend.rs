@@ -151,6 +151,20 @@ pub trait Backend {
     /// Starts the one writing transaction (other writers wait; readers see the
     /// previous state until [`Backend::commit`]).
     fn begin_write(&self) -> Result<()>;
+    /// Starts the writing transaction of a run, which writes millions of rows: like
+    /// [`Backend::begin_write`], but a backend may check references (foreign keys) once,
+    /// over whole tables, instead of on every row it inserts (SQLite: a lookup per row
+    /// was seconds of a 1M-opportunity run); a broken reference still fails the commit.
+    /// By default: [`Backend::begin_write`] (the database checks every row).
+    fn begin_bulk_write(&self) -> Result<()> {
+        self.begin_write()
+    }
+    /// In a bulk write, checks the references of the rows appended so far, in the
+    /// background where the backend can (after the rows before it); a broken one fails
+    /// the commit, which checks what was appended since. By default nothing to do.
+    fn check_references_in_background(&self) -> Result<()> {
+        Ok(())
+    }
     /// Makes the transaction durable.
     fn commit(&self) -> Result<()>;
     /// Called once a run's transaction has committed: a backend that stores a new

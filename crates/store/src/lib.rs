@@ -54,6 +54,20 @@ pub enum StoreError {
         /// What it found.
         found: String,
     },
+    /// Rows refer to rows that do not exist (a bug: the transaction is rolled back).
+    #[error(
+        "store: {count} row(s) refer to rows that do not exist (first: {table} row {rowid} → {parent}); nothing was committed\n  help: this is a bug in Watershed; please report it with the output of `watershed status`"
+    )]
+    BrokenReference {
+        /// The referring table of the first broken reference.
+        table: String,
+        /// Its row id.
+        rowid: i64,
+        /// The table it refers to.
+        parent: String,
+        /// How many rows refer to missing rows.
+        count: usize,
+    },
     /// A stored value could not be read back (the file was edited by hand?).
     #[error("store: corrupt value in {table}.{column}: `{value}`")]
     Corrupt {

@@ -89,7 +89,7 @@ fn next_id(db: &dyn Backend, sql: &str) -> Result<i64> {
 impl<'a> RunWriter<'a> {
     /// Takes the write lock and records the run as running.
     pub(crate) fn begin(db: &'a dyn Backend, started_at: &str) -> Result<RunWriter<'a>> {
-        db.begin_write()?;
+        db.begin_bulk_write()?;
         let mut writer = RunWriter {
             db,
             run_id: 0,
@@ -510,12 +510,15 @@ impl<'a> RunWriter<'a> {
         Ok(())
     }
 
-    /// Builds the dataset's secondary indexes, in the background where the backend can
-    /// (SQLite drops them while a run rewrites the dataset): call it once the golden
-    /// records and their lineage are written, so the build overlaps with the metrics.
-    /// [`RunWriter::commit`] builds whatever is still missing.
+    /// Builds the dataset's secondary indexes and checks its references, in the
+    /// background where the backend can (SQLite drops the indexes while a run rewrites
+    /// the dataset, and checks foreign keys once instead of per row): call it once the
+    /// golden records and their lineage are written, so both overlap with the metrics.
+    /// [`RunWriter::commit`] builds whatever is still missing and checks what was
+    /// appended since.
     pub fn build_indexes(&self) -> Result<()> {
-        self.db.batch_in_background(DATASET_INDEXES)
+        self.db.batch_in_background(DATASET_INDEXES)?;
+        self.db.check_references_in_background()
     }
 
     /// Marks the run finished with its summary and makes everything durable.

@@ -104,6 +104,7 @@ conformance!(
     a_failed_insert_fails_the_commit_and_leaves_nothing,
     an_inputs_rows_in_bulk_read_back_with_their_ids,
     a_failed_bulk_insert_fails_the_commit,
+    a_broken_lineage_reference_fails_the_commit,
     the_dataset_indexes_exist_after_every_run,
 );
 
@@ -696,6 +697,42 @@ fn a_failed_bulk_insert_fails_the_commit(place: &Place) {
     assert!(w.commit("t1b", "fp", "{}").is_err());
     assert_eq!(store.count("raw_records").unwrap(), 0);
     assert_eq!(store.count("inputs").unwrap(), 0);
+}
+
+fn a_broken_lineage_reference_fails_the_commit(place: &Place) {
+    // SQLite checks a run's references once, in the background after the index build and
+    // at commit for what came after; PostgreSQL as rows arrive. Either way: no commit.
+    for after_indexes in [false, true] {
+        let mut store = place.open();
+        let w = store.begin_run("t1").unwrap();
+        let i = input(&w, "ok");
+        let record = w.insert_raw(i, 1, "row", None, &["x".into()]).unwrap();
+        w.clear_dataset().unwrap();
+        w.insert_lineage("O-1", Entity::Opportunities, record, "survivor", None).unwrap();
+        if !after_indexes {
+            let _ = w.insert_lineage("O-2", Entity::Opportunities, record + 1000, "survivor", None);
+        }
+        let _ = w.build_indexes();
+        if after_indexes {
+            let _ = w.insert_lineage("O-3", Entity::Opportunities, record + 1000, "survivor", None);
+        }
+        let error = w.commit("t1b", "fp", "{}").unwrap_err();
+        if matches!(place, Place::Sqlite(_)) {
+            assert!(error.to_string().contains("record_lineage") && error.to_string().contains("raw_records"), "{error}");
+        }
+        assert_eq!(store.count("raw_records").unwrap(), 0);
+        assert_eq!(store.count("inputs").unwrap(), 0);
+    }
+    // The same store then takes a sound run.
+    let mut store = place.open();
+    let w = store.begin_run("t2").unwrap();
+    let i = input(&w, "ok");
+    let record = w.insert_raw(i, 1, "row", None, &["x".into()]).unwrap();
+    w.clear_dataset().unwrap();
+    w.build_indexes().unwrap();
+    w.insert_lineage("O-1", Entity::Opportunities, record, "survivor", None).unwrap();
+    w.commit("t2b", "fp", "{}").unwrap();
+    assert_eq!(store.count("record_lineage").unwrap(), 1);
 }
 
 /// The names of the store's secondary indexes on the lineage and partner-link tables.
