@@ -114,37 +114,8 @@ pub fn inputs_of_all<S: Source + Sync>(
             out
         })
     };
-    let threads = std::thread::available_parallelism().map_or(1, usize::from).min(sources.len());
-    if threads <= 1 {
-        return (0..sources.len()).map(offered).collect();
-    }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut out: Vec<Option<Result<Offered, SourceError>>> = (0..sources.len()).map(|_| None).collect();
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        if i >= sources.len() {
-                            break done;
-                        }
-                        done.push((i, offered(i)));
-                    }
-                })
-            })
-            .collect();
-        for worker in workers {
-            // A worker that panicked (a bug) leaves its sources to be read again below.
-            if let Ok(done) = worker.join() {
-                for (i, result) in done {
-                    out[i] = Some(result);
-                }
-            }
-        }
-    });
-    out.into_iter().enumerate().map(|(i, result)| result.unwrap_or_else(|| offered(i))).collect()
+    let order: Vec<usize> = (0..sources.len()).collect();
+    read::on_all_cores(&order, offered)
 }
 
 #[cfg(test)]

@@ -78,36 +78,42 @@ pub fn read_file(file: &InputFile, options: &ReadOptions) -> Vec<Input> {
 /// Reads several files into their inputs, on all cores (largest file first); the
 /// result holds each file's inputs in the order of `files`, as [`read_file`] reads them.
 pub fn read_files(files: &[(&InputFile, &ReadOptions)]) -> Vec<Vec<Input>> {
-    let threads = std::thread::available_parallelism().map_or(1, usize::from).min(files.len());
-    if threads <= 1 {
-        return files.iter().map(|(file, options)| read_file(file, options)).collect();
-    }
     let mut order: Vec<usize> = (0..files.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(files[i].0.bytes.len()));
+    on_all_cores(&order, |i| read_file(files[i].0, files[i].1))
+}
+
+/// `work(i)` for every index of `order` (a permutation of `0..order.len()`), taken in
+/// that order by one worker per core; the results come back by index. A worker that
+/// panics (a bug) leaves its items to be done again on the calling thread.
+pub(crate) fn on_all_cores<T: Send>(order: &[usize], work: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from).min(order.len());
+    if threads <= 1 {
+        return (0..order.len()).map(work).collect();
+    }
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut out: Vec<Option<Vec<Input>>> = (0..files.len()).map(|_| None).collect();
+    let mut out: Vec<Option<T>> = (0..order.len()).map(|_| None).collect();
     std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 scope.spawn(|| {
                     let mut done = Vec::new();
                     while let Some(&i) = order.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
-                        done.push((i, read_file(files[i].0, files[i].1)));
+                        done.push((i, work(i)));
                     }
                     done
                 })
             })
             .collect();
         for worker in workers {
-            // A worker that panicked (a bug) leaves its files to be read again below.
             if let Ok(done) = worker.join() {
-                for (i, inputs) in done {
-                    out[i] = Some(inputs);
+                for (i, result) in done {
+                    out[i] = Some(result);
                 }
             }
         }
     });
-    out.into_iter().zip(files).map(|(inputs, (file, options))| inputs.unwrap_or_else(|| read_file(file, options))).collect()
+    out.into_iter().enumerate().map(|(i, result)| result.unwrap_or_else(|| work(i))).collect()
 }
 
 /// Reads `bytes` (named by `locator`) into `(locator, input)` pairs: one for a text

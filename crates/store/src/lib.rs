@@ -472,12 +472,6 @@ impl Store {
         self.db.kind()
     }
 
-    /// Whether the raw layer holds an input of `source` with this content hash.
-    pub fn has_input(&self, source: &str, sha256: &str) -> Result<bool> {
-        Ok(query_opt(&*self.db, "SELECT 1 FROM inputs WHERE source = ?1 AND sha256 = ?2", &[source.into(), sha256.into()], |_| Ok(()))?
-            .is_some())
-    }
-
     /// Every (source, content hash) the raw layer holds: what a run checks its files
     /// against, read once instead of asked for each file.
     pub fn input_hashes(&self) -> Result<std::collections::HashSet<(String, String)>> {

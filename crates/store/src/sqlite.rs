@@ -364,30 +364,22 @@ fn write_batches(conn: &Mutex<Connection>, messages: Receiver<Message>, queued: 
 /// `PRAGMA foreign_key_check` walks each table once (about 1 s for the dataset of a
 /// 1M-opportunity run, where checking each inserted row cost several).
 fn check_references(conn: &Connection, tables: &[&str]) -> Result<()> {
-    let mut broken: Option<StoreError> = None;
+    // The first broken reference (table, row id, parent table), and how many there are.
+    let mut first: Option<(String, i64, String)> = None;
     let mut count = 0usize;
-    let mut check = |sql: &str| -> Result<()> {
-        let mut stmt = conn.prepare(sql)?;
+    for table in tables {
+        let mut stmt = conn.prepare(&format!("PRAGMA foreign_key_check(\"{}\")", table.replace('"', "\"\"")))?;
         let mut rows = stmt.query([])?;
         while let Some(row) = rows.next()? {
             count += 1;
-            if broken.is_none() {
-                broken = Some(StoreError::BrokenReference {
-                    table: row.get(0)?,
-                    rowid: row.get::<_, Option<i64>>(1)?.unwrap_or_default(),
-                    parent: row.get(2)?,
-                    count: 0,
-                });
+            if first.is_none() {
+                first = Some((row.get(0)?, row.get::<_, Option<i64>>(1)?.unwrap_or_default(), row.get(2)?));
             }
         }
-        Ok(())
-    };
-    for table in tables {
-        check(&format!("PRAGMA foreign_key_check(\"{}\")", table.replace('"', "\"\"")))?;
     }
-    match broken {
-        Some(StoreError::BrokenReference { table, rowid, parent, .. }) => Err(StoreError::BrokenReference { table, rowid, parent, count }),
-        _ => Ok(()),
+    match first {
+        Some((table, rowid, parent)) => Err(StoreError::BrokenReference { table, rowid, parent, count }),
+        None => Ok(()),
     }
 }
 

@@ -52,14 +52,14 @@ fn read_content(path: &Path) -> io::Result<Vec<u8>> {
             .collect();
         workers.into_iter().map(|w| w.join().unwrap_or_else(|_| Err(io::Error::other("a file reader thread failed")))).collect()
     });
-    // A file that shrank while it was read: the parts no longer tile it, read it again at once.
+    // Each part full, and nothing past the size read at the start: else the file shrank
+    // or grew while it was read, and is read again in one go, as it is now.
     let mut complete = true;
     for (i, got) in filled.into_iter().enumerate() {
         complete &= got? == part.min(len - i * part);
     }
     let mut more = [0u8; 1];
     if !complete || file.read_at(&mut more, size)? != 0 {
-        // Shrank or grew while it was read: read it again in one go, as it is now.
         let mut bytes = Vec::new();
         File::open(path)?.read_to_end(&mut bytes)?;
         return Ok(bytes);
