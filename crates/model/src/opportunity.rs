@@ -1,7 +1,7 @@
 //! Opportunities (golden records) and their partner links.
 
-use crate::Text;
 use crate::money::Money;
+use crate::{Symbol, Text};
 use chrono::{NaiveDate, NaiveDateTime};
 use std::fmt;
 use std::str::FromStr;
@@ -107,21 +107,21 @@ pub struct Opportunity {
     /// The end customer.
     pub customer_name: Text,
     /// Customer country as reported.
-    pub customer_country: Option<Text>,
+    pub customer_country: Option<Symbol>,
     /// Region from the regions mapping.
-    pub region: Option<Text>,
+    pub region: Option<Symbol>,
     /// Customer industry.
-    pub industry: Option<Text>,
+    pub industry: Option<Symbol>,
     /// Product id from the products mapping.
-    pub product_id: Option<Text>,
+    pub product_id: Option<Symbol>,
     /// Product family from the products mapping.
-    pub product_family: Option<Text>,
+    pub product_family: Option<Symbol>,
     /// Amount in the reporting currency (converted at the close month's rate).
     pub amount: Money,
     /// Amount as reported, in `currency`.
     pub amount_original: Money,
     /// ISO currency code of `amount_original`.
-    pub currency: Text,
+    pub currency: Symbol,
     /// Canonical stage.
     pub stage: Stage,
     /// When the opportunity was created, if known.

@@ -1,8 +1,8 @@
 //! An opportunity as one source reported it, after normalization and before resolution.
 
-use crate::Text;
 use crate::money::Money;
 use crate::opportunity::{PartnerRole, Stage};
+use crate::{Symbol, Text};
 use chrono::{NaiveDate, NaiveDateTime};
 
 /// One normalized opportunity row of one source: the input of resolution.
@@ -15,21 +15,21 @@ pub struct SourceOpportunity {
     /// The end customer.
     pub customer_name: Text,
     /// Country as reported.
-    pub customer_country: Option<Text>,
+    pub customer_country: Option<Symbol>,
     /// Region (from the row, or from the country).
-    pub region: Option<Text>,
+    pub region: Option<Symbol>,
     /// Industry.
-    pub industry: Option<Text>,
+    pub industry: Option<Symbol>,
     /// Resolved product id.
-    pub product_id: Option<Text>,
+    pub product_id: Option<Symbol>,
     /// The product's family.
-    pub product_family: Option<Text>,
+    pub product_family: Option<Symbol>,
     /// Amount in the reporting currency.
     pub amount: Money,
     /// Amount as reported.
     pub amount_original: Money,
     /// Currency of `amount_original`.
-    pub currency: Text,
+    pub currency: Symbol,
     /// Canonical stage.
     pub stage: Stage,
     /// Created on.
@@ -41,7 +41,7 @@ pub struct SourceOpportunity {
     /// The CRM's opportunity id quoted by another source.
     pub crm_opportunity_id: Option<Text>,
     /// Resolved partner.
-    pub partner_id: Text,
+    pub partner_id: Symbol,
     /// The partner's role, when the row says.
     pub partner_role: Option<PartnerRole>,
     /// The partner's split, when the row says.

@@ -5,7 +5,7 @@ use crate::lookup::{LookupError, Lookups, Suggestion};
 use crate::money::{decimal_votes, parse_amount};
 use chrono::Datelike;
 use rust_decimal::Decimal;
-use watershed_model::{Cells, Entity, FieldKind, FiscalPeriod, PartnerRole, SourceOpportunity, Text, Value, round_money};
+use watershed_model::{Cells, Entity, FieldKind, FiscalPeriod, PartnerRole, SourceOpportunity, Symbol, Text, Value, round_money};
 
 /// Why a row cannot enter the governed dataset: which field, its value, the reason and
 /// the best suggestions. Stored with the quarantined row.
@@ -259,17 +259,22 @@ impl InputContext {
         parse_amount(text, comma).map(Some).map_err(|e| Rejection::new(field, Some(text), format!("{field}: {e}")))
     }
 
-    fn partner(&self, row: &Cells, field: &'static str, lookups: &Lookups) -> Result<Text, Rejection> {
+    fn partner(&self, row: &Cells, field: &'static str, lookups: &Lookups) -> Result<Symbol, Rejection> {
         let text = match &self.fixed_partner {
             Some(p) => p.as_str(),
             None => self.required(row, field)?,
         };
-        lookups.partner(text).map(Text::from).map_err(|e| Rejection::lookup("partner", text, "partner_aliases.csv", e))
+        lookups.partner(text).map(Symbol::from).map_err(|e| Rejection::lookup("partner", text, "partner_aliases.csv", e))
     }
 }
 
 fn text(ctx: &InputContext, row: &Cells, field: &str) -> Option<Text> {
     ctx.get(row, field).map(Text::from)
+}
+
+/// A field whose values repeat row after row (country, industry), interned.
+fn symbol(ctx: &InputContext, row: &Cells, field: &str) -> Option<Symbol> {
+    ctx.get(row, field).map(Symbol::from)
 }
 
 /// Parses a split: `50%`, `0.5`, or `50` (read as a percentage); must be in (0, 1].
@@ -337,14 +342,14 @@ pub fn normalize_opportunity(ctx: &InputContext, lookups: &Lookups, row: &Cells)
     let (product_id, product_family) = match ctx.get(row, "product") {
         Some(p) => {
             let (id, family) = lookups.product(p).map_err(|e| Rejection::lookup("product", p, "product_aliases.csv", e))?;
-            (Some(Text::from(id)), family.map(Text::from))
+            (Some(Symbol::from(id)), family.map(Symbol::from))
         }
         None => (None, None),
     };
-    let customer_country = text(ctx, row, "customer_country");
+    let customer_country = symbol(ctx, row, "customer_country");
     let region = match (ctx.get(row, "region"), customer_country.as_deref()) {
-        (Some(r), _) => Some(Text::from(lookups.region(r).map_err(|e| Rejection::lookup("region", r, "regions.csv", e))?)),
-        (None, Some(c)) => Some(Text::from(lookups.region(c).map_err(|e| Rejection::lookup("customer_country", c, "regions.csv", e))?)),
+        (Some(r), _) => Some(Symbol::from(lookups.region(r).map_err(|e| Rejection::lookup("region", r, "regions.csv", e))?)),
+        (None, Some(c)) => Some(Symbol::from(lookups.region(c).map_err(|e| Rejection::lookup("customer_country", c, "regions.csv", e))?)),
         (None, None) => None,
     };
     let partner_role = match ctx.get(row, "partner_role") {
@@ -358,12 +363,12 @@ pub fn normalize_opportunity(ctx: &InputContext, lookups: &Lookups, row: &Cells)
         customer_name,
         customer_country,
         region,
-        industry: text(ctx, row, "industry"),
+        industry: symbol(ctx, row, "industry"),
         product_id,
         product_family,
         amount: round_money(parsed.value * rate),
         amount_original: parsed.value,
-        currency: currency.into(),
+        currency: Symbol::from(currency.as_str()),
         stage,
         created_date,
         close_date,
@@ -384,7 +389,7 @@ pub fn normalize_entity_row(ctx: &InputContext, lookups: &Lookups, row: &Cells) 
         let name = spec.name;
         let value =
             if spec.kind == FieldKind::Partner {
-                Value::Text(ctx.partner(row, name, lookups)?.into())
+                Value::Text(ctx.partner(row, name, lookups)?.as_str().into())
             } else {
                 let Some(raw) = ctx.get(row, name) else {
                     if spec.required {

@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, HashMap};
 
 /// A hash map with a fast, fixed hasher (the keys are our own, not an attacker's).
 type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
-use watershed_model::{Opportunity, OpportunityPartner, PartnerRole, SourceOpportunity, Text};
+use watershed_model::{Opportunity, OpportunityPartner, PartnerRole, SourceOpportunity, Symbol, Text};
 
 /// One normalized opportunity row with its provenance.
 #[derive(Debug, Clone)]
@@ -25,7 +25,7 @@ pub struct ResolveRecord {
     /// The raw record's id (lineage).
     pub record_id: i64,
     /// Source name.
-    pub source: Text,
+    pub source: Symbol,
     /// Position of the source in `[resolve] precedence` (0 = most trusted).
     pub source_rank: usize,
     /// Arrival order: (input sequence, line). Later arrivals are more recent.
@@ -705,19 +705,20 @@ fn build_golden(
     let survivor = &records[members[0]];
     let rows = || members.iter().map(|&i| &records[i].row);
     let first = |f: fn(&SourceOpportunity) -> Option<&Text>| rows().find_map(f).cloned();
+    let first_symbol = |f: fn(&SourceOpportunity) -> Option<Symbol>| rows().find_map(f);
     let product = rows().find(|r| r.product_id.is_some());
     let opportunity = Opportunity {
         opportunity_id: id.clone(),
         name: first(|r| r.name.as_ref()),
         customer_name: survivor.row.customer_name.clone(),
-        customer_country: first(|r| r.customer_country.as_ref()),
-        region: first(|r| r.region.as_ref()),
-        industry: first(|r| r.industry.as_ref()),
-        product_id: product.and_then(|r| r.product_id.clone()),
-        product_family: product.and_then(|r| r.product_family.clone()),
+        customer_country: first_symbol(|r| r.customer_country),
+        region: first_symbol(|r| r.region),
+        industry: first_symbol(|r| r.industry),
+        product_id: product.and_then(|r| r.product_id),
+        product_family: product.and_then(|r| r.product_family),
         amount: survivor.row.amount,
         amount_original: survivor.row.amount_original,
-        currency: survivor.row.currency.clone(),
+        currency: survivor.row.currency,
         stage: survivor.row.stage,
         created_date: rows().find_map(|r| r.created_date),
         close_date: survivor.row.close_date,

@@ -295,7 +295,7 @@ mod tests {
     use super::*;
     use chrono::NaiveDate;
     use std::str::FromStr;
-    use watershed_model::{SourceOpportunity, Text};
+    use watershed_model::{SourceOpportunity, Symbol};
 
     fn p(customer: &str, amount: &str, close: &str, family: Option<&str>) -> SourceOpportunity {
         let amount = Decimal::from_str(amount).unwrap();
@@ -307,7 +307,7 @@ mod tests {
             region: None,
             industry: None,
             product_id: None,
-            product_family: family.map(Text::from),
+            product_family: family.map(Symbol::from),
             amount,
             amount_original: amount,
             currency: "USD".into(),

@@ -49,6 +49,18 @@ impl<'a> From<&'a Option<watershed_model::Text>> for Param<'a> {
     }
 }
 
+impl<'a> From<&'a watershed_model::Symbol> for Param<'a> {
+    fn from(text: &'a watershed_model::Symbol) -> Self {
+        Param::Text(text.as_str())
+    }
+}
+
+impl<'a> From<&'a Option<watershed_model::Symbol>> for Param<'a> {
+    fn from(text: &'a Option<watershed_model::Symbol>) -> Self {
+        text.as_ref().map_or(Param::Null, |t| Param::Text(t.as_str()))
+    }
+}
+
 impl<'a> From<Option<&'a str>> for Param<'a> {
     fn from(text: Option<&'a str>) -> Self {
         text.map_or(Param::Null, Param::Text)
