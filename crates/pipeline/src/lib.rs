@@ -455,9 +455,6 @@ fn rebuild(
     let matcher = match_settings(&config.resolve);
     let humans: Vec<HumanDecision> = human_decisions.into_iter().map(|(left, right, same)| HumanDecision { left, right, same }).collect();
     let resolution = resolve_with(&opportunity_records, matcher.as_ref(), &humans);
-    // What the golden-level rules need of the records is in record_info: the normalized
-    // records (hundreds of MB at 1M rows) go before the golden records are stored.
-    drop(opportunity_records);
     progress.finish();
     // Storing: the matcher's decisions, then the golden records with their lineage.
     progress.stage("store", resolution.golden.len() as u64);
@@ -480,7 +477,10 @@ fn rebuild(
     let today = Utc::now().date_naive();
     writer.reserve_opportunities(golden.len(), golden.iter().map(|g| g.partners.len()).sum());
     let golden_count = golden.len() as u64;
-    for g in golden {
+    // Each golden record is built (a part at a time, on every core) as the loop reaches it,
+    // stored and let go: they are never all in memory, nor next to all the normalized
+    // records they come from, which go right after the loop.
+    for g in golden.iter() {
         let members: Vec<watershed_validate::Member> = g
             .members
             .iter()
@@ -518,6 +518,8 @@ fn rebuild(
         progress.advance(1);
     }
     progress.finish();
+    drop(golden);
+    drop(opportunity_records);
     report.golden_opportunities = golden_count;
     report.recovered = previously_quarantined.difference(&quarantined_now).count() as u64;
     report.quarantine_open = quarantined_now.len() as u64;

@@ -231,10 +231,10 @@ pub struct MatchDecision {
 }
 
 /// Golden records plus the matcher's decisions and effort.
-#[derive(Debug, Clone, Default)]
-pub struct Resolution {
-    /// Golden records, ordered by opportunity id.
-    pub golden: GoldenRecords,
+#[derive(Debug)]
+pub struct Resolution<'a> {
+    /// Golden records, ordered by opportunity id, built as they are read.
+    pub golden: GoldenRecords<'a>,
     /// Merged, review and human decisions of the scored matching.
     pub decisions: Vec<MatchDecision>,
     /// Pairs compared by the scored matching.
@@ -243,12 +243,12 @@ pub struct Resolution {
 
 /// Resolves `records` with keys only (no scored matching), ordered by opportunity id.
 pub fn resolve(records: &[ResolveRecord]) -> Vec<Golden> {
-    resolve_with(records, None, &[]).golden.into_iter().collect()
+    resolve_with(records, None, &[]).golden.iter().collect()
 }
 
 /// Resolves `records`: keys first, then — with `settings` — scored matching inside
 /// blocks, with `humans`' decisions beating the score.
-pub fn resolve_with(records: &[ResolveRecord], settings: Option<&MatchSettings>, humans: &[HumanDecision]) -> Resolution {
+pub fn resolve_with<'a>(records: &'a [ResolveRecord], settings: Option<&MatchSettings>, humans: &[HumanDecision]) -> Resolution<'a> {
     // 1. Records → groups (same source + external id).
     let mut group_of_key: FastMap<(&str, &str), usize> = FastMap::with_capacity_and_hasher(records.len(), Default::default());
     let mut group_key: Vec<(&str, &str)> = Vec::new();
@@ -340,70 +340,85 @@ pub fn resolve_with(records: &[ResolveRecord], settings: Option<&MatchSettings>,
     // record's group key, known before the record is built: sorting the clusters
     // (small) instead of the golden records (hundreds of bytes each) means the records
     // come out in order and are never moved again.
-    let mut by_root: Vec<(usize, usize)> = record_group.iter().enumerate().map(|(i, g)| (uf.find(*g), i)).collect();
-    by_root.sort_unstable();
-    let tie_of: FastMap<i64, String> = ties.into_iter().collect();
-    let mut clusters: Vec<Cluster> = by_root
-        .chunk_by(|a, b| a.0 == b.0)
-        .map(|cluster| {
-            let survivor = cluster.iter().map(|(_, i)| *i).min_by(|&a, &b| trust_cmp(records, a, b)).unwrap_or(cluster[0].1);
-            let (source, key) = group_key[record_group[survivor]];
-            (golden_id(source, key), cluster)
-        })
-        .collect();
+    let mut members: Vec<(usize, usize)> = record_group.iter().enumerate().map(|(i, g)| (uf.find(*g), i)).collect();
+    members.sort_unstable();
+    let mut clusters: Vec<ClusterSpan> = Vec::new();
+    let mut start = 0;
+    for cluster in members.chunk_by(|a, b| a.0 == b.0) {
+        let survivor = cluster.iter().map(|(_, i)| *i).min_by(|&a, &b| trust_cmp(records, a, b)).unwrap_or(cluster[0].1);
+        let (source, key) = group_key[record_group[survivor]];
+        clusters.push((golden_id(source, key), start..start + cluster.len()));
+        start += cluster.len();
+    }
     clusters.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let build = |part: &[Cluster]| -> Vec<Golden> {
-        part.iter()
-            .map(|(id, cluster)| build_golden(records, &record_group, id, cluster.iter().map(|(_, i)| *i).collect(), &tie_of))
-            .collect()
-    };
     // Golden records are independent: built on every core for large inputs.
     let asked = settings.map_or(0, |s| s.threads);
-    let parts: Vec<&[Cluster]> = if asked == 0 && clusters.len() < 20_000 {
-        vec![&clusters]
-    } else {
-        clusters.chunks(clusters.len().div_ceil(thread_count(asked)).max(1)).collect()
-    };
-    let golden = GoldenRecords { parts: on_threads(&parts, build) };
+    let threads = if asked == 0 && clusters.len() < 20_000 { 1 } else { thread_count(asked) };
+    let golden = GoldenRecords { records, record_group, members, clusters, ties: ties.into_iter().collect(), threads };
     Resolution { golden, decisions, comparisons }
 }
 
-/// A cluster of records to build a golden record from: its id, and (union-find root,
-/// record index) of its members.
-type Cluster<'a> = (Text, &'a [(usize, usize)]);
+/// A cluster to build a golden record from: its id, and where its members are in
+/// [`GoldenRecords::members`].
+type ClusterSpan = (Text, std::ops::Range<usize>);
 
-/// Golden records in opportunity-id order, in the parts the threads that built them
-/// made (joining the parts into one vector would copy every record once more).
-#[derive(Debug, Clone, Default)]
-pub struct GoldenRecords {
-    parts: Vec<Vec<Golden>>,
+/// Golden records built this many at a time (each part on every core): a part in
+/// memory is tens of MB, where all of them at once would be hundreds.
+const GOLDEN_PART: usize = 65_536;
+
+/// The golden records of a resolution, in opportunity-id order, built as they are
+/// read: a million golden records are ~400 MB, and the caller (the pipeline) stores
+/// each and lets it go, so they are never all in memory at once — nor at the same time
+/// as the normalized records they come from, which the builder borrows.
+#[derive(Debug)]
+pub struct GoldenRecords<'a> {
+    records: &'a [ResolveRecord],
+    record_group: Vec<usize>,
+    /// (union-find root, record index) of every record, grouped by cluster.
+    members: Vec<(usize, usize)>,
+    /// In id order.
+    clusters: Vec<ClusterSpan>,
+    /// Why clusters were joined, by record id.
+    ties: FastMap<i64, String>,
+    threads: usize,
 }
 
-impl GoldenRecords {
+impl<'a> GoldenRecords<'a> {
     /// How many golden records there are.
     pub fn len(&self) -> usize {
-        self.parts.iter().map(Vec::len).sum()
+        self.clusters.len()
     }
 
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
-        self.parts.iter().all(Vec::is_empty)
+        self.clusters.is_empty()
     }
 
-    /// The golden records, in id order.
-    pub fn iter(&self) -> impl Iterator<Item = &Golden> {
-        self.parts.iter().flatten()
+    /// The golden records, in id order, built a part at a time as the iterator goes.
+    pub fn iter(&self) -> impl Iterator<Item = Golden> + '_ {
+        self.in_parts(GOLDEN_PART)
     }
-}
 
-/// The golden records by value, in id order; each part's memory is freed once it has
-/// been gone through.
-impl IntoIterator for GoldenRecords {
-    type Item = Golden;
-    type IntoIter = std::iter::Flatten<std::vec::IntoIter<Vec<Golden>>>;
+    /// [`GoldenRecords::iter`] with parts of `part` clusters.
+    fn in_parts(&self, part: usize) -> impl Iterator<Item = Golden> + '_ {
+        self.clusters.chunks(part.max(1)).flat_map(|part| self.build_part(part)).flatten()
+    }
 
-    fn into_iter(self) -> Self::IntoIter {
-        self.parts.into_iter().flatten()
+    /// The golden records of `part`, on `threads` cores, in the part's order (one
+    /// vector per thread: joining them would copy every record once more).
+    fn build_part(&self, part: &[ClusterSpan]) -> Vec<Vec<Golden>> {
+        let build = |clusters: &[ClusterSpan]| -> Vec<Golden> {
+            clusters
+                .iter()
+                .map(|(id, span)| {
+                    let list = self.members[span.clone()].iter().map(|(_, i)| *i).collect();
+                    build_golden(self.records, &self.record_group, id, list, &self.ties)
+                })
+                .collect()
+        };
+        let pieces: Vec<&[ClusterSpan]> =
+            if self.threads <= 1 { vec![part] } else { part.chunks(part.len().div_ceil(self.threads).max(1)).collect() };
+        on_threads(&pieces, build)
     }
 }
 
