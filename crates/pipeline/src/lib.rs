@@ -325,8 +325,6 @@ fn rebuild(
     let opportunity_rows: usize =
         all_inputs.iter().filter(|i| config.sources[i.source].entity() == Entity::Opportunities).map(|i| i.rows.len()).sum();
     let mut opportunity_records: Vec<ResolveRecord> = Vec::with_capacity(opportunity_rows);
-    let mut record_info: foldhash::HashMap<i64, classify::RecordInfo> =
-        HashMap::with_capacity_and_hasher(opportunity_rows, Default::default());
     let total: u64 = all_inputs.iter().map(|i| i.rows.len() as u64).sum();
     progress.stage("normalize", total);
     let mut quarantined_now: HashSet<i64> = HashSet::new();
@@ -342,7 +340,6 @@ fn rebuild(
         }
         let (ctx, cells) = input_context(source, binding, &corrections, &input.locator, &input.rows);
         let rank = config.precedence_rank(&source.name);
-        let sha_tag = format!("{}#{}", input.input_seq, source.name);
         // Normalized and validated a part at a time (a million rows' outcomes at once would
         // be half a GB), uniqueness checked across the whole input as the rows go by.
         // Sized for the input's rows only where the rule applies (opportunity inputs).
@@ -363,7 +360,6 @@ fn rebuild(
                     Outcome::Opportunity(row, violations) => {
                         let error = violations.iter().find(|v| v.severity == Severity::Error).map(rule_rejection);
                         if error.is_none() {
-                            record_info.insert(*record_id, classify::RecordInfo::new(input.source, input.is_new, &row, &sha_tag, *line));
                             opportunity_records.push(ResolveRecord {
                                 record_id: *record_id,
                                 source: source.name.as_str().into(),
@@ -475,18 +471,25 @@ fn rebuild(
     // at its end instead of at random.
     let golden = resolution.golden;
     let today = Utc::now().date_naive();
-    writer.reserve_opportunities(golden.len(), golden.iter().map(|g| g.partners.len()).sum());
+    writer.reserve_opportunities(golden.len(), golden.partner_links());
     let golden_count = golden.len() as u64;
     // Each golden record is built (a part at a time, on every core) as the loop reaches it,
     // stored and let go: they are never all in memory, nor next to all the normalized
     // records they come from, which go right after the loop.
+    // What the golden-level rules and the run's counts need of each member, from the
+    // normalized records themselves; the two lists are reused from record to record.
+    let members_by_id = classify::Members::new(&opportunity_records, config.sources.iter().map(|s| s.name.as_str()), inputs_loaded);
+    let mut member_infos: Vec<(classify::MemberInfo, watershed_resolve::Relation)> = Vec::new();
+    let mut members: Vec<watershed_validate::Member> = Vec::new();
     for g in golden.iter() {
-        let members: Vec<watershed_validate::Member> = g
-            .members
-            .iter()
-            .filter_map(|(id, _)| record_info.get(id))
-            .map(|r| watershed_validate::Member { source: &config.sources[r.source].name, amount: r.amount, stage: r.stage })
-            .collect();
+        member_infos.clear();
+        member_infos.extend(g.members.iter().filter_map(|(id, relation)| Some((members_by_id.get(*id)?, *relation))));
+        members.clear();
+        members.extend(member_infos.iter().map(|(r, _)| watershed_validate::Member {
+            source: &config.sources[r.source].name,
+            amount: r.amount,
+            stage: r.stage,
+        }));
         for v in watershed_validate::check_golden(&rules, &g.opportunity, &members, today) {
             writer.insert_violation(&ViolationEntry {
                 rule: v.rule,
@@ -512,20 +515,20 @@ fn rebuild(
                 tie_of(*record_id),
             )?;
         }
-        classify::count(&g, &record_info, report);
+        classify::count(&member_infos, report);
         // Last, by value: the run's in-memory dataset keeps the record instead of a copy.
         writer.insert_golden(g.opportunity, g.partners)?;
         progress.advance(1);
     }
     progress.finish();
-    drop(golden);
+    drop((member_infos, members, members_by_id, golden));
     drop(opportunity_records);
     report.golden_opportunities = golden_count;
     report.recovered = previously_quarantined.difference(&quarantined_now).count() as u64;
     report.quarantine_open = quarantined_now.len() as u64;
     // The metrics need only the dataset: free the resolution's working set first (at 1M
     // opportunities it is over a gigabyte).
-    drop((record_info, quarantined_now, previously_quarantined));
+    drop((quarantined_now, previously_quarantined));
     writer.build_indexes()?;
     progress.stage("metrics", 1);
     report.scorecard_periods = scorecard::write(&writer, project, Utc::now().date_naive())? as u64;

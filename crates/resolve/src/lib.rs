@@ -394,6 +394,22 @@ impl<'a> GoldenRecords<'a> {
         self.clusters.is_empty()
     }
 
+    /// How many partner links the golden records have (one per distinct partner of a
+    /// cluster), counted without building them: for sizing what will store them.
+    pub fn partner_links(&self) -> usize {
+        let mut partners: Vec<Symbol> = Vec::new();
+        self.clusters
+            .iter()
+            .map(|(_, span)| {
+                partners.clear();
+                partners.extend(self.members[span.clone()].iter().map(|(_, i)| self.records[*i].row.partner_id));
+                partners.sort_unstable();
+                partners.dedup();
+                partners.len()
+            })
+            .sum()
+    }
+
     /// The golden records, in id order, built a part at a time as the iterator goes.
     pub fn iter(&self) -> impl Iterator<Item = Golden> + '_ {
         self.in_parts(GOLDEN_PART)

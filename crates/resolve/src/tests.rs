@@ -274,6 +274,10 @@ fn golden_records_come_out_in_id_order_whatever_the_threads() {
         let (source, rank) = if i % 2 == 0 { ("crm", 0) } else { ("crm2", 1) };
         records.push(rec(i + 1, source, rank, Some(&format!("{:03}", (i * 37) % 50)), "P1", 100 + i));
     }
+    // A second partner on five CRM records: golden records with two partner links.
+    for k in 0..5i64 {
+        records.push(rec(100 + k, "crm", 0, Some(&format!("{:03}", (2 * k * 37) % 50)), "P2", 100 + 2 * k));
+    }
     for threads in [1, 2, 3, 7] {
         let r = resolve_with(&records, Some(&MatchSettings { threads, ..matcher() }), &[]);
         let ids: Vec<String> = r.golden.iter().map(|g| g.opportunity.opportunity_id.to_string()).collect();
@@ -285,6 +289,8 @@ fn golden_records_come_out_in_id_order_whatever_the_threads() {
         // the same order, whatever the part size (a part of 1, parts that split
         // unevenly, one part).
         let whole: Vec<Golden> = r.golden.in_parts(usize::MAX).collect();
+        assert_eq!(r.golden.partner_links(), whole.iter().map(|g| g.partners.len()).sum::<usize>());
+        assert_eq!(r.golden.partner_links(), whole.len() + 5);
         for part in [1, 3, 7] {
             let in_parts: Vec<Golden> = r.golden.in_parts(part).collect();
             assert_eq!(in_parts.len(), whole.len());
