@@ -23,7 +23,10 @@ pub type Text = compact_str::CompactString;
 /// industry), interned for the whole process: 8 bytes (`Option<Symbol>` too), copied for
 /// free, compared by pointer, ordered by its text. A million-row run holds millions of
 /// such fields but only hundreds of distinct values; the text of each is kept once and
-/// never freed, so only fields whose values repeat belong in a `Symbol`.
+/// never freed, so only fields whose values repeat belong in a `Symbol`. Country and
+/// industry are kept as the rows spell them: a process keeps one copy of each spelling
+/// it has seen (hundreds in practice; a long-lived process that ingests ever-new
+/// spellings would grow by those).
 pub type Symbol = ustr::Ustr;
 
 /// `format!` into a [`Text`] (no heap allocation when the result fits inline).

@@ -49,3 +49,33 @@ pub struct SourceOpportunity {
     /// Last modification in the source, when known.
     pub updated_at: Option<NaiveDateTime>,
 }
+
+impl SourceOpportunity {
+    /// A row with only what every opportunity has (customer, partner, amount in the
+    /// reporting currency, stage, close date) and nothing else stated: the amount as
+    /// reported is the amount, every optional field empty. Set the rest by field.
+    pub fn new(customer_name: &str, partner_id: &str, amount: Money, currency: &str, stage: Stage, close_date: NaiveDate) -> Self {
+        SourceOpportunity {
+            external_id: None,
+            name: None,
+            customer_name: customer_name.into(),
+            customer_country: None,
+            region: None,
+            industry: None,
+            product_id: None,
+            product_family: None,
+            amount,
+            amount_original: amount,
+            currency: currency.into(),
+            stage,
+            created_date: None,
+            close_date,
+            deal_registration_id: None,
+            crm_opportunity_id: None,
+            partner_id: partner_id.into(),
+            partner_role: None,
+            partner_split: None,
+            updated_at: None,
+        }
+    }
+}

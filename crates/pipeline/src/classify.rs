@@ -11,8 +11,11 @@ use watershed_resolve::{Relation, ResolveRecord};
 /// of them (a hash map of 1.55M entries at 1M opportunities: 150 MB).
 pub(crate) struct Members<'a> {
     records: &'a [ResolveRecord],
-    /// Positions in `records` in record-id order, only when `records` is not in that
-    /// order itself (it is when inputs are normalized in input order, as runs do).
+    /// The records' ids, ascending: searched instead of the records themselves (8 bytes
+    /// apart instead of 320, so a search touches a few cache lines, not one per step).
+    ids: Vec<i64>,
+    /// Positions in `records` in the order of `ids`, only when `records` is not in
+    /// record-id order itself (it is when inputs are normalized in input order, as runs do).
     by_id: Option<Vec<usize>>,
     /// Source name → its index in the configuration.
     sources: HashMap<Symbol, usize>,
@@ -43,18 +46,19 @@ impl<'a> Members<'a> {
             order.sort_unstable_by_key(|&i| records[i].record_id);
             Some(order)
         };
+        let ids = match &by_id {
+            None => records.iter().map(|r| r.record_id).collect(),
+            Some(order) => order.iter().map(|&i| records[i].record_id).collect(),
+        };
         let sources = sources.enumerate().map(|(i, name)| (Symbol::from(name), i)).collect();
-        Members { records, by_id, sources, inputs_loaded }
+        Members { records, ids, by_id, sources, inputs_loaded }
     }
 
     /// The record with id `record_id`, if it is one of the run's opportunity records.
     pub(crate) fn get(&self, record_id: i64) -> Option<MemberInfo<'a>> {
         let records = self.records;
-        let found = match &self.by_id {
-            None => records.binary_search_by_key(&record_id, |r| r.record_id).ok(),
-            Some(order) => order.binary_search_by_key(&record_id, |&i| records[i].record_id).ok().map(|at| order[at]),
-        };
-        let r = &records[found?];
+        let at = self.ids.binary_search(&record_id).ok()?;
+        let r = &records[self.by_id.as_ref().map_or(at, |order| order[at])];
         Some(MemberInfo {
             source: *self.sources.get(&r.source)?,
             is_new: r.arrival.0 > self.inputs_loaded,
@@ -113,25 +117,14 @@ mod tests {
             fallback_key: Text::from(format!("{source}:{input}:{record_id}")),
             row: SourceOpportunity {
                 external_id: external_id.map(Text::from),
-                name: None,
-                customer_name: "Customer".into(),
-                customer_country: None,
-                region: None,
-                industry: None,
-                product_id: None,
-                product_family: None,
-                amount: Money::from(record_id),
-                amount_original: Money::from(record_id),
-                currency: "USD".into(),
-                stage: Stage::Proposal,
-                created_date: None,
-                close_date: NaiveDate::from_ymd_opt(2026, 3, 31).unwrap_or_default(),
-                deal_registration_id: None,
-                crm_opportunity_id: None,
-                partner_id: "P1".into(),
-                partner_role: None,
-                partner_split: None,
-                updated_at: None,
+                ..SourceOpportunity::new(
+                    "Customer",
+                    "P1",
+                    Money::from(record_id),
+                    "USD",
+                    Stage::Proposal,
+                    NaiveDate::from_ymd_opt(2026, 3, 31).unwrap_or_default(),
+                )
             },
         }
     }

@@ -526,8 +526,6 @@ fn rebuild(
     report.golden_opportunities = golden_count;
     report.recovered = previously_quarantined.difference(&quarantined_now).count() as u64;
     report.quarantine_open = quarantined_now.len() as u64;
-    // The metrics need only the dataset: free the resolution's working set first (at 1M
-    // opportunities it is over a gigabyte).
     drop((quarantined_now, previously_quarantined));
     writer.build_indexes()?;
     progress.stage("metrics", 1);

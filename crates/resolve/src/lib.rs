@@ -368,9 +368,8 @@ const GOLDEN_PART: usize = 65_536;
 
 /// The golden records of a resolution, in opportunity-id order, built as they are
 /// read: a million golden records are ~400 MB, and the caller (the pipeline) stores
-/// each and lets it go, so they are never all in memory at once — nor at the same time
-/// as the normalized records they come from, which the builder borrows.
-#[derive(Debug)]
+/// each and lets it go, so they are never all in memory at once. They are built from the
+/// normalized records, which the builder borrows and the caller frees after the loop.
 pub struct GoldenRecords<'a> {
     records: &'a [ResolveRecord],
     record_group: Vec<usize>,
@@ -381,6 +380,17 @@ pub struct GoldenRecords<'a> {
     /// Why clusters were joined, by record id.
     ties: FastMap<i64, String>,
     threads: usize,
+}
+
+/// Counts, not the records it borrows (a million of them at 1M opportunities).
+impl std::fmt::Debug for GoldenRecords<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GoldenRecords")
+            .field("records", &self.records.len())
+            .field("golden", &self.clusters.len())
+            .field("threads", &self.threads)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<'a> GoldenRecords<'a> {

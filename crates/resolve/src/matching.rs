@@ -299,27 +299,10 @@ mod tests {
 
     fn p(customer: &str, amount: &str, close: &str, family: Option<&str>) -> SourceOpportunity {
         let amount = Decimal::from_str(amount).unwrap();
+        let close = NaiveDate::parse_from_str(close, "%Y-%m-%d").unwrap();
         SourceOpportunity {
-            external_id: None,
-            name: None,
-            customer_name: customer.into(),
-            customer_country: None,
-            region: None,
-            industry: None,
-            product_id: None,
             product_family: family.map(Symbol::from),
-            amount,
-            amount_original: amount,
-            currency: "USD".into(),
-            stage: watershed_model::Stage::Proposal,
-            created_date: None,
-            close_date: NaiveDate::parse_from_str(close, "%Y-%m-%d").unwrap(),
-            deal_registration_id: None,
-            crm_opportunity_id: None,
-            partner_id: "P1".into(),
-            partner_role: None,
-            partner_split: None,
-            updated_at: None,
+            ..SourceOpportunity::new(customer, "P1", amount, "USD", watershed_model::Stage::Proposal, close)
         }
     }
 

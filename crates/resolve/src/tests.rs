@@ -12,25 +12,14 @@ fn rec(id: i64, source: &str, rank: usize, ext: Option<&str>, partner: &str, amo
         fallback_key: format!("{source}:row{id}").into(),
         row: SourceOpportunity {
             external_id: ext.map(Text::from),
-            name: None,
-            customer_name: format!("Customer {id}").into(),
-            customer_country: None,
-            region: None,
-            industry: None,
-            product_id: None,
-            product_family: None,
-            amount: Decimal::from(amount),
-            amount_original: Decimal::from(amount),
-            currency: "USD".into(),
-            stage: Stage::Proposal,
-            created_date: None,
-            close_date: NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
-            deal_registration_id: None,
-            crm_opportunity_id: None,
-            partner_id: partner.into(),
-            partner_role: None,
-            partner_split: None,
-            updated_at: None,
+            ..SourceOpportunity::new(
+                &format!("Customer {id}"),
+                partner,
+                Decimal::from(amount),
+                "USD",
+                Stage::Proposal,
+                NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+            )
         },
     }
 }

@@ -332,26 +332,8 @@ mod tests {
     fn opportunity_rows() {
         let rules = QualityRules { close_before_created: Severity::Error, ..QualityRules::default() };
         let mut row = SourceOpportunity {
-            external_id: None,
-            name: None,
-            customer_name: "C".into(),
-            customer_country: None,
-            region: None,
-            industry: None,
-            product_id: None,
-            product_family: None,
-            amount: dec("-5"),
-            amount_original: dec("-5"),
-            currency: "USD".into(),
-            stage: Stage::Proposal,
             created_date: NaiveDate::from_ymd_opt(2026, 3, 1),
-            close_date: NaiveDate::from_ymd_opt(2026, 2, 1).unwrap(),
-            deal_registration_id: None,
-            crm_opportunity_id: None,
-            partner_id: "P".into(),
-            partner_role: None,
-            partner_split: None,
-            updated_at: None,
+            ..SourceOpportunity::new("C", "P", dec("-5"), "USD", Stage::Proposal, NaiveDate::from_ymd_opt(2026, 2, 1).unwrap())
         };
         let v = check_opportunity(&rules, &row);
         assert_eq!(

@@ -49,6 +49,36 @@ fn run_balances_every_source_and_quarantines_bad_rows_with_reasons() {
 }
 
 #[test]
+fn a_second_run_counts_each_new_row_as_new_updated_or_merged() {
+    let (_tmp, dir) = project();
+    assert_eq!(json(&dir, &["run"])["status"], "succeeded");
+    // CRM: a new version of O4 (updated) and a deal never seen (new).
+    std::fs::write(
+        dir.join("inbox/crm/update.csv"),
+        "Opportunity ID,Account Name,Billing Country,Amount,Currency,Stage,Created Date,Close Date,Partner Account,Partner Role,Partner Split\n\
+         O4,Umbrella,US,9000,USD,Closed Won,2026-08-01,2026-11-30,P1,sourced,\n\
+         O9,Initrode,US,4000,USD,Proposal/Price Quote,2026-08-01,2026-12-15,P1,Sourced,\n",
+    )
+    .expect("write");
+    // Partner drop: a new version of its own A-2 (updated), and A-4 quoting the CRM's O3,
+    // a record of another source that existed before this run (merged).
+    std::fs::write(
+        dir.join("inbox/acme/more.csv"),
+        "Deal-Nr.;Kunde;Betrag (EUR);Abschluss;Status;CRM Ref\nA-2;Müller KG;5.500,00;15.09.2026;Gewonnen;\nA-4;Hooli Inc;4.500,00;01.08.2026;Gewonnen;O3\n",
+    )
+    .expect("write");
+    let report = json(&dir, &["run"]);
+    assert_eq!(report["status"], "succeeded");
+    let counts = |name: &str| {
+        let s = source(&report, name);
+        ["read", "new", "updated", "merged", "quarantined"].map(|k| s[k].as_u64().unwrap_or(u64::MAX))
+    };
+    assert_eq!(counts("crm"), [2, 1, 1, 0, 0], "O9 new, O4 updated");
+    assert_eq!(counts("partner_drop"), [2, 0, 1, 1, 0], "A-2 updated, A-4 merged into O3");
+    assert_eq!(report["golden_opportunities"].as_u64(), Some(9), "the first run's 8 and O9");
+}
+
+#[test]
 fn kpis_match_the_catalog_worked_by_hand() {
     let (_tmp, dir) = project();
     ok(&dir, &["run", "--quiet"]);
