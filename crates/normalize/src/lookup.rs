@@ -6,7 +6,7 @@ use foldhash::{HashMap, HashMapExt};
 use rust_decimal::Decimal;
 use std::sync::Mutex;
 use watershed_config::Mappings;
-use watershed_model::Stage;
+use watershed_model::{Stage, Symbol};
 
 /// A candidate for an unknown value, with its similarity (0–1) on the matching key.
 #[derive(Debug, Clone, PartialEq)]
@@ -102,7 +102,8 @@ pub enum LookupError {
 
 #[derive(Debug, Default)]
 struct KeyIndex {
-    by_key: HashMap<String, Vec<String>>,
+    /// Ids by key, interned once here: every row that maps to one copies it for free.
+    by_key: HashMap<String, Vec<Symbol>>,
     labels: HashMap<String, String>,
     /// Every key with its distinct sorted words, for suggestions.
     key_words: HashMap<String, Vec<String>>,
@@ -133,21 +134,21 @@ impl KeyIndex {
             self.key_words.insert(key.clone(), list);
         }
         let ids = self.by_key.entry(key).or_default();
-        if !ids.iter().any(|i| i == id) {
-            ids.push(id.to_string());
+        if !ids.iter().any(|i| *i == id) {
+            ids.push(Symbol::from(id));
         }
     }
 
-    fn get(&self, text: &str) -> Result<&str, LookupError> {
+    fn get(&self, text: &str) -> Result<Symbol, LookupError> {
         let found = with_key(text, |key| match self.by_key.get(key).map(Vec::as_slice) {
-            Some([one]) => Ok(one.as_str()),
+            Some([one]) => Ok(*one),
             _ => Err(()),
         });
         found.or_else(|()| {
             let key = normalize_key(text);
             match self.by_key.get(&key).map(Vec::as_slice) {
-                Some([one]) => Ok(one.as_str()),
-                Some(many) if !many.is_empty() => Err(LookupError::Ambiguous { key, ids: many.to_vec() }),
+                Some([one]) => Ok(*one),
+                Some(many) if !many.is_empty() => Err(LookupError::Ambiguous { key, ids: many.iter().map(Symbol::to_string).collect() }),
                 _ => Err(LookupError::Unknown { suggestions: self.suggest(&key), key }),
             }
         })
@@ -170,7 +171,7 @@ impl KeyIndex {
         for (candidate, ids) in &self.by_key {
             let score = similarity_of_words(key, &key_words, candidate, self.key_words.get(candidate).unwrap_or(&no_words));
             for id in ids {
-                let entry = best.entry(id).or_insert(0.0);
+                let entry = best.entry(id.as_str()).or_insert(0.0);
                 if score > *entry {
                     *entry = score;
                 }
@@ -196,7 +197,7 @@ impl KeyIndex {
 pub struct Lookups {
     partners: KeyIndex,
     products: KeyIndex,
-    product_family: HashMap<String, Option<String>>,
+    product_family: HashMap<String, Option<Symbol>>,
     regions: KeyIndex,
     /// Raw stage keys per source (`*`: every source).
     stages: HashMap<String, HashMap<String, Stage>>,
@@ -229,7 +230,7 @@ impl Lookups {
             l.products.insert(&p.product_id, &p.product_id);
             l.products.insert(&p.name, &p.product_id);
             l.products.labels.insert(p.product_id.clone(), p.name.clone());
-            l.product_family.insert(p.product_id.clone(), p.family.clone());
+            l.product_family.insert(p.product_id.clone(), p.family.as_deref().map(Symbol::from));
         }
         for (alias, id) in &m.product_aliases {
             l.products.insert(alias, id);
@@ -248,7 +249,7 @@ impl Lookups {
     }
 
     /// The partner id for an id, name or alias.
-    pub fn partner(&self, text: &str) -> Result<&str, LookupError> {
+    pub fn partner(&self, text: &str) -> Result<Symbol, LookupError> {
         self.partners.get(text)
     }
 
@@ -258,14 +259,14 @@ impl Lookups {
     }
 
     /// The product id and family for an id, name or alias (SKU).
-    pub fn product(&self, text: &str) -> Result<(&str, Option<&str>), LookupError> {
+    pub fn product(&self, text: &str) -> Result<(Symbol, Option<Symbol>), LookupError> {
         let id = self.products.get(text)?;
-        let family = self.product_family.get(id).and_then(|f| f.as_deref());
+        let family = self.product_family.get(id.as_str()).copied().flatten();
         Ok((id, family))
     }
 
     /// The region for a country, state, code or region name.
-    pub fn region(&self, text: &str) -> Result<&str, LookupError> {
+    pub fn region(&self, text: &str) -> Result<Symbol, LookupError> {
         self.regions.get(text)
     }
 
@@ -371,7 +372,7 @@ mod tests {
         let l = lookups();
         for text in ["P001", "p001", "Northwind Traders", "NORTHWIND TRADERS, INC.", "NWT", "Northwnd Traders", "The Northwind Traders LLC"]
         {
-            assert_eq!(l.partner(text), Ok("P001"), "{text}");
+            assert_eq!(l.partner(text).as_deref(), Ok("P001"), "{text}");
         }
         match l.partner("Contoso") {
             Err(LookupError::Ambiguous { ids, .. }) => assert_eq!(ids, vec!["P002", "P003"]),
@@ -404,8 +405,8 @@ mod tests {
         assert_eq!(l.stage("sheets", "Closed Won"), Some(Stage::ClosedWon));
         assert_eq!(l.stage("sheets", "negotiation"), Some(Stage::Negotiation));
         assert_eq!(l.stage("sheets", "Pending Legal"), None);
-        assert_eq!(l.region("de"), Ok("EMEA"));
-        assert_eq!(l.region("EMEA"), Ok("EMEA"));
+        assert_eq!(l.region("de").as_deref(), Ok("EMEA"));
+        assert_eq!(l.region("EMEA").as_deref(), Ok("EMEA"));
         assert!(l.region("Atlantis").is_err());
         assert_eq!(l.fx_rate("USD", 2020, 1), Some(Decimal::ONE));
         assert_eq!(l.fx_rate("eur", 2026, 3), Some(Decimal::new(11, 1)));

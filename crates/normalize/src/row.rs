@@ -264,7 +264,7 @@ impl InputContext {
             Some(p) => p.as_str(),
             None => self.required(row, field)?,
         };
-        lookups.partner(text).map(Symbol::from).map_err(|e| Rejection::lookup("partner", text, "partner_aliases.csv", e))
+        lookups.partner(text).map_err(|e| Rejection::lookup("partner", text, "partner_aliases.csv", e))
     }
 }
 
@@ -342,14 +342,14 @@ pub fn normalize_opportunity(ctx: &InputContext, lookups: &Lookups, row: &Cells)
     let (product_id, product_family) = match ctx.get(row, "product") {
         Some(p) => {
             let (id, family) = lookups.product(p).map_err(|e| Rejection::lookup("product", p, "product_aliases.csv", e))?;
-            (Some(Symbol::from(id)), family.map(Symbol::from))
+            (Some(id), family)
         }
         None => (None, None),
     };
     let customer_country = symbol(ctx, row, "customer_country");
     let region = match (ctx.get(row, "region"), customer_country.as_deref()) {
-        (Some(r), _) => Some(Symbol::from(lookups.region(r).map_err(|e| Rejection::lookup("region", r, "regions.csv", e))?)),
-        (None, Some(c)) => Some(Symbol::from(lookups.region(c).map_err(|e| Rejection::lookup("customer_country", c, "regions.csv", e))?)),
+        (Some(r), _) => Some(lookups.region(r).map_err(|e| Rejection::lookup("region", r, "regions.csv", e))?),
+        (None, Some(c)) => Some(lookups.region(c).map_err(|e| Rejection::lookup("customer_country", c, "regions.csv", e))?),
         (None, None) => None,
     };
     let partner_role = match ctx.get(row, "partner_role") {

@@ -340,6 +340,8 @@ fn rebuild(
         }
         let (ctx, cells) = input_context(source, binding, &corrections, &input.locator, &input.rows);
         let rank = config.precedence_rank(&source.name);
+        // Interned once per input, copied into each of its records.
+        let source_symbol = watershed_model::Symbol::from(source.name.as_str());
         // Normalized and validated a part at a time (a million rows' outcomes at once would
         // be half a GB), uniqueness checked across the whole input as the rows go by.
         // Sized for the input's rows only where the rule applies (opportunity inputs).
@@ -362,7 +364,7 @@ fn rebuild(
                         if error.is_none() {
                             opportunity_records.push(ResolveRecord {
                                 record_id: *record_id,
-                                source: source.name.as_str().into(),
+                                source: source_symbol,
                                 source_rank: rank,
                                 arrival: (input.input_seq, *line),
                                 fallback_key: fallback_key(&row, &source.name, input.input_seq, *line),
@@ -473,14 +475,14 @@ fn rebuild(
     let today = Utc::now().date_naive();
     writer.reserve_opportunities(golden.len(), golden.partner_links());
     let golden_count = golden.len() as u64;
-    // Each golden record is built (a part at a time, on every core) as the loop reaches it,
-    // stored and let go: they are never all in memory, nor next to all the normalized
-    // records they come from, which go right after the loop.
     // What the golden-level rules and the run's counts need of each member, from the
     // normalized records themselves; the two lists are reused from record to record.
     let members_by_id = classify::Members::new(&opportunity_records, config.sources.iter().map(|s| s.name.as_str()), inputs_loaded);
     let mut member_infos: Vec<(classify::MemberInfo, watershed_resolve::Relation)> = Vec::new();
     let mut members: Vec<watershed_validate::Member> = Vec::new();
+    // Each golden record is built (a part at a time, on every core) as the loop reaches it,
+    // stored and let go: they are never all in memory. The normalized records they come
+    // from go right after the loop.
     for g in golden.iter() {
         member_infos.clear();
         member_infos.extend(g.members.iter().filter_map(|(id, relation)| Some((members_by_id.get(*id)?, *relation))));

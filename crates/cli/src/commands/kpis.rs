@@ -44,7 +44,7 @@ pub fn resolve_partner(project: &Project, text: &str) -> Result<String, Failure>
     let lookups = Lookups::new(&project.mappings, &project.config.program.reporting_currency);
     lookups
         .partner(text)
-        .map(str::to_string)
+        .map(|id| id.to_string())
         .map_err(|_| Failure::usage(anyhow::anyhow!("no partner `{text}` in mappings/partners.csv or partner_aliases.csv")))
 }
 
