@@ -14,6 +14,7 @@ use crate::parse::{ParsedInput, parse_delimited};
 use crate::sheet::{Book, read_workbook};
 use sha2::{Digest, Sha256};
 use std::io::{Cursor, Read};
+use std::sync::{Mutex, PoisonError};
 
 /// Bounds that keep a hostile or broken file from exhausting memory.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,43 +78,59 @@ pub fn read_file(file: &InputFile, options: &ReadOptions) -> Vec<Input> {
 
 /// Reads several files into their inputs, on all cores (largest file first); the
 /// result holds each file's inputs in the order of `files`, as [`read_file`] reads them.
-pub fn read_files(files: &[(&InputFile, &ReadOptions)]) -> Vec<Vec<Input>> {
+/// Each file's content is freed as soon as it is parsed, so the contents of the files
+/// and the rows parsed from them are not all in memory at once.
+pub fn read_files(files: Vec<(InputFile, &ReadOptions)>) -> Vec<Vec<Input>> {
     let mut order: Vec<usize> = (0..files.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(files[i].0.bytes.len()));
-    on_all_cores(&order, |i| read_file(files[i].0, files[i].1))
+    let files: Vec<(Mutex<InputFile>, &ReadOptions)> = files.into_iter().map(|(file, options)| (Mutex::new(file), options)).collect();
+    on_all_cores(&order, |i| {
+        let (file, options) = &files[i];
+        // A worker that panicked while reading a file poisoned nothing of it: its content
+        // is freed only once it is read.
+        let mut file = file.lock().unwrap_or_else(PoisonError::into_inner);
+        let inputs = read_file(&file, options);
+        file.bytes = Vec::new();
+        inputs
+    })
 }
 
 /// `work(i)` for every index of `order` (a permutation of `0..order.len()`), taken in
-/// that order by one worker per core; the results come back by index. A worker that
-/// panics (a bug) leaves its items to be done again on the calling thread.
+/// that order by one worker per core; the results come back by index. An item whose
+/// worker panicked (a bug) is done again on the calling thread; the items that worker
+/// finished before are kept.
 pub(crate) fn on_all_cores<T: Send>(order: &[usize], work: impl Fn(usize) -> T + Sync) -> Vec<T> {
-    let threads = std::thread::available_parallelism().map_or(1, usize::from).min(order.len());
+    on_threads(std::thread::available_parallelism().map_or(1, usize::from), order, work)
+}
+
+/// [`on_all_cores`] with `threads` workers.
+fn on_threads<T: Send>(threads: usize, order: &[usize], work: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let threads = threads.min(order.len());
     if threads <= 1 {
         return (0..order.len()).map(work).collect();
     }
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut out: Vec<Option<T>> = (0..order.len()).map(|_| None).collect();
+    let out: Vec<Mutex<Option<T>>> = (0..order.len()).map(|_| Mutex::new(None)).collect();
     std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 scope.spawn(|| {
-                    let mut done = Vec::new();
                     while let Some(&i) = order.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
-                        done.push((i, work(i)));
+                        let result = work(i);
+                        *out[i].lock().unwrap_or_else(PoisonError::into_inner) = Some(result);
                     }
-                    done
                 })
             })
             .collect();
+        // Joined here, so that a worker's panic is not the scope's: its item is redone below.
         for worker in workers {
-            if let Ok(done) = worker.join() {
-                for (i, result) in done {
-                    out[i] = Some(result);
-                }
-            }
+            let _ = worker.join();
         }
     });
-    out.into_iter().enumerate().map(|(i, result)| result.unwrap_or_else(|| work(i))).collect()
+    out.into_iter()
+        .enumerate()
+        .map(|(i, result)| result.into_inner().unwrap_or_else(PoisonError::into_inner).unwrap_or_else(|| work(i)))
+        .collect()
 }
 
 /// Reads `bytes` (named by `locator`) into `(locator, input)` pairs: one for a text
@@ -336,6 +353,25 @@ mod tests {
     use super::*;
     use crate::parse::Format;
     use std::io::Write;
+
+    #[test]
+    fn a_panicking_item_is_done_again_and_its_workers_other_items_are_kept() {
+        use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+        let calls: Vec<AtomicUsize> = (0..40).map(|_| AtomicUsize::new(0)).collect();
+        let panicked = AtomicBool::new(false);
+        let order: Vec<usize> = (0..40).rev().collect();
+        let out = on_threads(2, &order, |i| {
+            calls[i].fetch_add(1, Ordering::Relaxed);
+            if i == 7 && !panicked.swap(true, Ordering::Relaxed) {
+                panic!("a bug in item 7");
+            }
+            i * 10
+        });
+        assert_eq!(out, (0..40).map(|i| i * 10).collect::<Vec<_>>());
+        let counts: Vec<usize> = calls.iter().map(|c| c.load(Ordering::Relaxed)).collect();
+        assert_eq!(counts[7], 2, "the item whose worker panicked is done again");
+        assert!(counts.iter().enumerate().all(|(i, n)| i == 7 || *n == 1), "no other item is done twice: {counts:?}");
+    }
 
     fn zip_of(members: &[(&str, &[u8])]) -> Vec<u8> {
         let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));

@@ -44,7 +44,8 @@ pub fn explain_opportunity(
         let Some(source) = project.config.sources.iter().find(|s| s.name == input.source) else { continue };
         let entity = source.entity();
         let (binding, _) = bind_columns(&input.headers, entity, &source.columns);
-        let (ctx, cells) = crate::input_context(source, binding, &corrections, &input.locator, &input.rows);
+        let raw_rows: Vec<&watershed_store::RawRow> = input.rows.iter().collect();
+        let (ctx, cells) = crate::input_context(source, binding, &corrections, &input.locator, &raw_rows);
         for ((record_id, line, _), values) in input.rows.iter().zip(&cells) {
             if !members.iter().any(|m| m.record_id == *record_id) {
                 continue;

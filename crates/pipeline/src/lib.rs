@@ -25,7 +25,7 @@ use watershed_ingest::{FilesSource, Input, InputFile, ReadOptions, bind_columns,
 use watershed_model::{Cells, Entity};
 use watershed_normalize::{InputContext, Lookups, Rejection};
 use watershed_resolve::{HumanDecision, MatchSettings, ResolveRecord, resolve_with};
-use watershed_store::{QuarantineEntry, Store, StoreError, ViolationEntry};
+use watershed_store::{QuarantineEntry, RawRow, Store, StoreError, ViolationEntry};
 use watershed_validate::Severity;
 
 /// Why a run failed. Nothing was committed.
@@ -140,6 +140,13 @@ struct InputRows {
     errors: Vec<(i64, u64, String, Vec<String>)>,
 }
 
+impl InputRows {
+    /// How many data rows the input has.
+    fn len(&self) -> usize {
+        self.rows.iter().map(|part| part.len()).sum()
+    }
+}
+
 /// Runs the pipeline once. Returns what happened, per source; fails (committing
 /// nothing) when the store fails or a conservation equation does not hold.
 pub fn run(project: &Project, progress: &mut dyn Progress) -> Result<RunReport, PipelineError> {
@@ -183,8 +190,9 @@ pub fn run(project: &Project, progress: &mut dyn Progress) -> Result<RunReport, 
         progress.advance(1);
     }
     // The new files are parsed on all cores; one file may hold several inputs (workbook sheets, archive members).
-    let files: Vec<(&InputFile, &ReadOptions)> = to_read.iter().map(|(index, file)| (file, &options[*index])).collect();
-    for ((index, _), inputs) in to_read.iter().zip(read_files(&files)) {
+    let sources_of: Vec<usize> = to_read.iter().map(|(index, _)| *index).collect();
+    let files: Vec<(InputFile, &ReadOptions)> = to_read.into_iter().map(|(index, file)| (file, &options[index])).collect();
+    for (index, inputs) in sources_of.iter().zip(read_files(files)) {
         for input in inputs {
             for warning in &input.parsed.warnings {
                 report.warnings.push(format!("{}: {warning}", input.locator));
@@ -192,8 +200,6 @@ pub fn run(project: &Project, progress: &mut dyn Progress) -> Result<RunReport, 
             new_inputs.push(NewInput { source: *index, input });
         }
     }
-    drop(files);
-    drop(to_read);
     progress.finish();
 
     let current = fingerprint(project, &store)?;
@@ -220,7 +226,7 @@ pub fn run(project: &Project, progress: &mut dyn Progress) -> Result<RunReport, 
                 input_seq: stored.input_id,
                 is_new: false,
                 headers: stored.headers,
-                rows: std::sync::Arc::new(stored.rows),
+                rows: in_parts(stored.rows),
                 errors: stored.errors,
             });
         }
@@ -323,14 +329,15 @@ fn rebuild(
     // Sized once for every opportunity row: growing them by doubling would copy hundreds
     // of MB into fresh memory at 1M rows.
     let opportunity_rows: usize =
-        all_inputs.iter().filter(|i| config.sources[i.source].entity() == Entity::Opportunities).map(|i| i.rows.len()).sum();
+        all_inputs.iter().filter(|i| config.sources[i.source].entity() == Entity::Opportunities).map(InputRows::len).sum();
     let mut opportunity_records: Vec<ResolveRecord> = Vec::with_capacity(opportunity_rows);
-    let total: u64 = all_inputs.iter().map(|i| i.rows.len() as u64).sum();
+    let total: u64 = all_inputs.iter().map(|i| i.len() as u64).sum();
     progress.stage("normalize", total);
     let mut quarantined_now: HashSet<i64> = HashSet::new();
     let rules = config.quality.rules();
     let corrections = corrections_by_row(&project.mappings.corrections);
-    // Each input's raw rows are dropped once it is normalized: nothing later reads them.
+    // Each part of an input's raw rows is dropped once it is normalized (and, for a new
+    // input, written to the raw layer): nothing later reads them.
     for input in all_inputs {
         let source = &config.sources[input.source];
         let entity = source.entity();
@@ -338,20 +345,26 @@ fn rebuild(
         if input.is_new {
             warn_unbound(report, &input, source, entity, &bound);
         }
-        let (ctx, cells) = input_context(source, binding, &corrections, &input.locator, &input.rows);
+        let (ctx, mut corrected) = {
+            let rows: Vec<&RawRow> = input.rows.iter().flat_map(|part| part.iter()).collect();
+            let (ctx, cells) = input_context(source, binding, &corrections, &input.locator, &rows);
+            (ctx, corrected_only(cells))
+        };
         let rank = config.precedence_rank(&source.name);
         // Interned once per input, copied into each of its records.
         let source_symbol = watershed_model::Symbol::from(source.name.as_str());
         // Normalized and validated a part at a time (a million rows' outcomes at once would
         // be half a GB), uniqueness checked across the whole input as the rows go by.
         // Sized for the input's rows only where the rule applies (opportunity inputs).
-        let keys_expected = if entity == Entity::Opportunities { cells.len() } else { 0 };
+        let keys_expected = if entity == Entity::Opportunities { input.len() } else { 0 };
         let mut duplicates = watershed_validate::DuplicateCheck::new(&rules, keys_expected);
         // An entity row's lineage id (`trainings:1234`), written into one buffer.
         let mut lineage_id = String::new();
         let mut row_index = 0usize;
-        for (part_rows, part_cells) in input.rows.chunks(NORMALIZE_PART).zip(cells.chunks(NORMALIZE_PART)) {
-            let outcomes = rows::normalize_rows(&ctx, &lookups, &rules, part_cells);
+        for part_rows in input.rows {
+            let part_cells = cells_of_part(&part_rows, row_index, &mut corrected);
+            let outcomes = rows::normalize_rows(&ctx, &lookups, &rules, &part_cells);
+            drop(part_cells);
             for ((record_id, line, _), mut outcome) in part_rows.iter().zip(outcomes) {
                 if let Outcome::Opportunity(row, list) = &mut outcome {
                     list.extend(duplicates.check(row_index, row.external_id.as_deref(), &row.partner_id));
@@ -578,10 +591,6 @@ pub(crate) fn fallback_key(row: &watershed_model::SourceOpportunity, source: &st
     }
 }
 
-/// Rows normalized at a time: enough for every core, few enough that their outcomes
-/// stay small (about 30 MB of normalized opportunities).
-const NORMALIZE_PART: usize = 65_536;
-
 /// A row after normalization and validation.
 enum Outcome {
     /// An opportunity row with its rule violations.
@@ -602,6 +611,40 @@ fn rule_rejection(v: &watershed_validate::Violation) -> Rejection {
     }
 }
 
+/// Rows of an input loaded from the raw layer, in the parts a new input's rows come in
+/// (see [`watershed_store::SharedRows`]): normalized a part at a time, each part freed
+/// once normalized.
+fn in_parts(rows: Vec<RawRow>) -> watershed_store::SharedRows {
+    let mut rows = rows.into_iter();
+    let mut parts = Vec::new();
+    loop {
+        let part: Vec<RawRow> = rows.by_ref().take(watershed_store::RAW_PART).collect();
+        if part.is_empty() {
+            return parts;
+        }
+        parts.push(std::sync::Arc::new(part));
+    }
+}
+
+/// The corrected cells of an input by row index: what is left of its cells once the
+/// context is inferred (the other rows' cells are read from the raw rows themselves).
+fn corrected_only(cells: Vec<Cow<'_, Cells>>) -> HashMap<usize, Cells> {
+    cells
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, cells)| match cells {
+            Cow::Owned(cells) => Some((i, cells)),
+            Cow::Borrowed(_) => None,
+        })
+        .collect()
+}
+
+/// The cells of a part of an input's rows whose first row is row `first` of the input:
+/// the corrected cells where `corrected` has them (taken out), the raw rows' otherwise.
+fn cells_of_part<'a>(part: &'a [RawRow], first: usize, corrected: &mut HashMap<usize, Cells>) -> Vec<Cow<'a, Cells>> {
+    part.iter().enumerate().map(|(i, (_, _, cells))| corrected.remove(&(first + i)).map_or(Cow::Borrowed(cells), Cow::Owned)).collect()
+}
+
 /// The normalization context of an input, with its cells after the governed
 /// corrections (which replace cells before anything is inferred from them). Rows
 /// without corrections are borrowed, not copied.
@@ -610,7 +653,7 @@ pub(crate) fn input_context<'a>(
     mut binding: watershed_normalize::ColumnBinding,
     corrections: &CorrectionIndex,
     locator: &str,
-    rows: &'a [(i64, u64, Cells)],
+    rows: &[&'a RawRow],
 ) -> (InputContext, Vec<Cow<'a, Cells>>) {
     let mut cells: Vec<Cow<'a, Cells>> = rows.iter().map(|(_, _, c)| Cow::Borrowed(c)).collect();
     apply_corrections(corrections, &source.name, locator, rows, &mut binding, &mut cells);
@@ -647,7 +690,7 @@ fn apply_corrections(
     corrections: &CorrectionIndex,
     source: &str,
     locator: &str,
-    rows: &[(i64, u64, Cells)],
+    rows: &[&RawRow],
     binding: &mut watershed_normalize::ColumnBinding,
     cells: &mut [Cow<'_, Cells>],
 ) {
@@ -704,4 +747,43 @@ pub fn table_counts(store: &Store) -> Result<BTreeMap<String, i64>, PipelineErro
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw_rows(count: usize) -> Vec<RawRow> {
+        (0..count).map(|i| (i as i64 + 1, i as u64 + 2, Cells::new([format!("v{i}")]))).collect()
+    }
+
+    #[test]
+    fn an_inputs_rows_are_normalized_in_parts_with_their_corrections_in_place() {
+        let count = 2 * watershed_store::RAW_PART + 3;
+        let parts = in_parts(raw_rows(count));
+        assert_eq!(parts.iter().map(|p| p.len()).collect::<Vec<_>>(), vec![watershed_store::RAW_PART, watershed_store::RAW_PART, 3]);
+        // Corrections in the first part, just past a part boundary and in the last row.
+        let fixed = [5, watershed_store::RAW_PART + 1, count - 1];
+        let all: Vec<&RawRow> = parts.iter().flat_map(|p| p.iter()).collect();
+        let cells: Vec<Cow<'_, Cells>> = all
+            .iter()
+            .enumerate()
+            .map(|(i, (_, _, c))| if fixed.contains(&i) { Cow::Owned(Cells::new([format!("fixed {i}")])) } else { Cow::Borrowed(c) })
+            .collect();
+        let mut corrected = corrected_only(cells);
+        assert_eq!(corrected.len(), 3);
+        let mut first = 0;
+        let mut seen = Vec::new();
+        for part in &parts {
+            for (i, cells) in cells_of_part(part, first, &mut corrected).iter().enumerate() {
+                let row = first + i;
+                let expected = if fixed.contains(&row) { format!("fixed {row}") } else { format!("v{row}") };
+                assert_eq!(cells.get(0), Some(expected.as_str()), "row {row}");
+                seen.push(part[i].0);
+            }
+            first += part.len();
+        }
+        assert!(corrected.is_empty(), "every correction was used once");
+        assert_eq!(seen, (1..=count as i64).collect::<Vec<_>>(), "every row once, in order");
+    }
 }

@@ -30,13 +30,22 @@ pub struct RunWriter<'a> {
     committed: bool,
 }
 
-/// An input's data rows with their record ids: (record id, line, cells as received).
-pub type SharedRows = Arc<Vec<(i64, u64, Cells)>>;
+/// A data row of an input with its record id: (record id, line, cells as received).
+pub type RawRow = (i64, u64, Cells);
 
-/// The `raw_records` rows of an input's data rows, produced where the backend inserts them.
+/// An input's data rows in parts of [`RAW_PART`] rows, each shared with the backend until
+/// it has written that part: a part is freed as soon as both the run and the backend are
+/// done with it, not when the whole input is.
+pub type SharedRows = Vec<Arc<Vec<RawRow>>>;
+
+/// Rows per part of [`SharedRows`].
+pub const RAW_PART: usize = 65_536;
+
+/// The `raw_records` rows of a part of an input's data rows, produced where the backend
+/// inserts them.
 struct RawRows {
     input_id: i64,
-    rows: SharedRows,
+    rows: Arc<Vec<RawRow>>,
 }
 
 impl RowSource for RawRows {
@@ -177,16 +186,25 @@ impl<'a> RunWriter<'a> {
     }
 
     /// Adds an input's data rows (line, cells as received) to the raw layer, numbered from
-    /// the next record id. Returns them with their record ids, shared with the backend,
-    /// which may write them in the background (SQLite does) while the run normalizes them.
+    /// the next record id. Returns them with their record ids in parts, shared with the
+    /// backend, which may write them in the background (SQLite does) while the run
+    /// normalizes them.
     pub fn insert_raw_rows(&self, input_id: i64, rows: impl ExactSizeIterator<Item = (u64, Cells)>) -> Result<SharedRows> {
-        let first = self.next_record_id.get();
-        let mut numbered = Vec::with_capacity(rows.len());
-        numbered.extend(rows.zip(first..).map(|((line, values), record_id)| (record_id, line, values)));
-        self.next_record_id.set(first + numbered.len() as i64);
-        let rows = Arc::new(numbered);
-        self.db.append_from("raw_records", Box::new(RawRows { input_id, rows: Arc::clone(&rows) }))?;
-        Ok(rows)
+        let mut record_ids = self.next_record_id.get()..;
+        let mut numbered = rows.zip(&mut record_ids).map(|((line, values), record_id)| (record_id, line, values));
+        let mut parts: SharedRows = Vec::new();
+        loop {
+            let part: Vec<RawRow> = numbered.by_ref().take(RAW_PART).collect();
+            if part.is_empty() {
+                break;
+            }
+            let part = Arc::new(part);
+            self.db.append_from("raw_records", Box::new(RawRows { input_id, rows: Arc::clone(&part) }))?;
+            parts.push(part);
+        }
+        drop(numbered);
+        self.next_record_id.set(record_ids.start);
+        Ok(parts)
     }
 
     /// Adds a raw record (`kind` row, error or skipped); returns its id.

@@ -10,7 +10,9 @@ use std::str::FromStr;
 use watershed_model::{Cells, Entity, Opportunity, OpportunityPartner, Partner, PartnerRole, PartnerStatus, Stage, Value};
 use watershed_store::postgres::PostgresBackend;
 use watershed_store::sqlite::SqliteBackend;
-use watershed_store::{AlertRecord, AuditEntry, Backend, HealthRecord, KpiRecord, QuarantineEntry, Store, TierRecord, ViolationEntry};
+use watershed_store::{
+    AlertRecord, AuditEntry, Backend, HealthRecord, KpiRecord, QuarantineEntry, RAW_PART, RawRow, Store, TierRecord, ViolationEntry,
+};
 
 /// Where a test's store lives; removed when the test ends.
 enum Place {
@@ -665,27 +667,30 @@ fn a_failed_insert_fails_the_commit_and_leaves_nothing(place: &Place) {
 }
 
 fn an_inputs_rows_in_bulk_read_back_with_their_ids(place: &Place) {
-    // insert_raw_rows numbers an input's rows and hands them to the backend (SQLite writes
-    // them on its writer thread); records inserted after them continue the numbering.
+    // insert_raw_rows numbers an input's rows and hands them to the backend in parts
+    // (SQLite writes them on its writer thread); records inserted after them continue the
+    // numbering.
     let mut store = place.open();
     let w = store.begin_run("t1").unwrap();
     let i = input(&w, "bulk");
     let awkward = "ü, \"q\"\ttab\nnew line\\back\r'quote' \u{1F600}";
     // Rows with and without characters JSON escapes (read back by different paths).
     let second = |n: u64| if n.is_multiple_of(2) { awkward.to_string() } else { format!("plain {n}") };
-    let rows: Vec<(u64, Cells)> = (0..5_000_u64).map(|n| (n + 2, Cells::new([format!("row {n}"), second(n), String::new()]))).collect();
-    let shared = w.insert_raw_rows(i, rows.clone().into_iter()).unwrap();
-    assert_eq!(shared.len(), 5_000);
-    let after = w.insert_raw(i, 9_999, "error", Some("unclosed quote"), &["\"y".into()]).unwrap();
-    assert_eq!(after, shared[4_999].0 + 1);
+    let count = RAW_PART as u64 + 1_000;
+    let rows: Vec<(u64, Cells)> = (0..count).map(|n| (n + 2, Cells::new([format!("row {n}"), second(n), String::new()]))).collect();
+    let parts = w.insert_raw_rows(i, rows.clone().into_iter()).unwrap();
+    assert_eq!(parts.iter().map(|p| p.len()).collect::<Vec<_>>(), vec![RAW_PART, 1_000]);
+    let shared: Vec<&RawRow> = parts.iter().flat_map(|p| p.iter()).collect();
+    let after = w.insert_raw(i, 999_999, "error", Some("unclosed quote"), &["\"y".into()]).unwrap();
+    assert_eq!(after, shared[shared.len() - 1].0 + 1);
     assert!(shared.windows(2).all(|p| p[1].0 == p[0].0 + 1));
     w.commit("t1b", "fp", "{}").unwrap();
     let inputs = store.load_inputs().unwrap();
     assert_eq!(inputs.len(), 1);
-    let expected: Vec<(i64, u64, Cells)> = shared.iter().cloned().collect();
+    let expected: Vec<RawRow> = shared.into_iter().cloned().collect();
     assert_eq!(inputs[0].rows, expected);
     assert_eq!(inputs[0].rows.iter().map(|(_, line, cells)| (*line, cells.clone())).collect::<Vec<_>>(), rows);
-    assert_eq!(inputs[0].errors, vec![(after, 9_999, "unclosed quote".to_string(), vec!["\"y".to_string()])]);
+    assert_eq!(inputs[0].errors, vec![(after, 999_999, "unclosed quote".to_string(), vec!["\"y".to_string()])]);
 }
 
 fn a_failed_bulk_insert_fails_the_commit(place: &Place) {
