@@ -226,7 +226,8 @@ pub fn run(project: &Project, progress: &mut dyn Progress) -> Result<RunReport, 
                 input_seq: stored.input_id,
                 is_new: false,
                 headers: stored.headers,
-                rows: in_parts(stored.rows),
+                // In the parts a new input's rows come in: each freed once normalized.
+                rows: watershed_store::in_parts(stored.rows.into_iter()),
                 errors: stored.errors,
             });
         }
@@ -611,21 +612,6 @@ fn rule_rejection(v: &watershed_validate::Violation) -> Rejection {
     }
 }
 
-/// Rows of an input loaded from the raw layer, in the parts a new input's rows come in
-/// (see [`watershed_store::SharedRows`]): normalized a part at a time, each part freed
-/// once normalized.
-fn in_parts(rows: Vec<RawRow>) -> watershed_store::SharedRows {
-    let mut rows = rows.into_iter();
-    let mut parts = Vec::new();
-    loop {
-        let part: Vec<RawRow> = rows.by_ref().take(watershed_store::RAW_PART).collect();
-        if part.is_empty() {
-            return parts;
-        }
-        parts.push(std::sync::Arc::new(part));
-    }
-}
-
 /// The corrected cells of an input by row index: what is left of its cells once the
 /// context is inferred (the other rows' cells are read from the raw rows themselves).
 fn corrected_only(cells: Vec<Cow<'_, Cells>>) -> HashMap<usize, Cells> {
@@ -760,7 +746,8 @@ mod tests {
     #[test]
     fn an_inputs_rows_are_normalized_in_parts_with_their_corrections_in_place() {
         let count = 2 * watershed_store::RAW_PART + 3;
-        let parts = in_parts(raw_rows(count));
+        assert!(watershed_store::in_parts(std::iter::empty()).is_empty(), "no rows, no parts");
+        let parts = watershed_store::in_parts(raw_rows(count).into_iter());
         assert_eq!(parts.iter().map(|p| p.len()).collect::<Vec<_>>(), vec![watershed_store::RAW_PART, watershed_store::RAW_PART, 3]);
         // Corrections in the first part, just past a part boundary and in the last row.
         let fixed = [5, watershed_store::RAW_PART + 1, count - 1];

@@ -19,7 +19,7 @@ mod writer;
 
 pub use backend::{Backend, BackendKind, Cell, Param, RowSource};
 use backend::{Row, query, query_opt};
-pub use writer::{RAW_PART, RawRow, RunWriter, SharedRows};
+pub use writer::{RAW_PART, RawRow, RunWriter, SharedRows, in_parts};
 
 use watershed_model::{Cells, Entity, FieldKind, Opportunity, OpportunityPartner, Partner, PartnerRole, PartnerStatus, Stage};
 

@@ -41,6 +41,16 @@ pub type SharedRows = Vec<Arc<Vec<RawRow>>>;
 /// Rows per part of [`SharedRows`].
 pub const RAW_PART: usize = 65_536;
 
+/// `rows` in parts of [`RAW_PART`], in order.
+pub fn in_parts(rows: impl Iterator<Item = RawRow>) -> SharedRows {
+    let mut rows = rows.peekable();
+    let mut parts = Vec::new();
+    while rows.peek().is_some() {
+        parts.push(Arc::new(rows.by_ref().take(RAW_PART).collect()));
+    }
+    parts
+}
+
 /// The `raw_records` rows of a part of an input's data rows, produced where the backend
 /// inserts them.
 struct RawRows {
@@ -190,20 +200,13 @@ impl<'a> RunWriter<'a> {
     /// backend, which may write them in the background (SQLite does) while the run
     /// normalizes them.
     pub fn insert_raw_rows(&self, input_id: i64, rows: impl ExactSizeIterator<Item = (u64, Cells)>) -> Result<SharedRows> {
-        let mut record_ids = self.next_record_id.get()..;
-        let mut numbered = rows.zip(&mut record_ids).map(|((line, values), record_id)| (record_id, line, values));
-        let mut parts: SharedRows = Vec::new();
-        loop {
-            let part: Vec<RawRow> = numbered.by_ref().take(RAW_PART).collect();
-            if part.is_empty() {
-                break;
-            }
-            let part = Arc::new(part);
-            self.db.append_from("raw_records", Box::new(RawRows { input_id, rows: Arc::clone(&part) }))?;
-            parts.push(part);
+        let first = self.next_record_id.get();
+        let parts = in_parts(rows.zip(first..).map(|((line, values), record_id)| (record_id, line, values)));
+        let count: usize = parts.iter().map(|part| part.len()).sum();
+        self.next_record_id.set(first + count as i64);
+        for part in &parts {
+            self.db.append_from("raw_records", Box::new(RawRows { input_id, rows: Arc::clone(part) }))?;
         }
-        drop(numbered);
-        self.next_record_id.set(record_ids.start);
         Ok(parts)
     }
 
