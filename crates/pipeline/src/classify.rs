@@ -5,18 +5,10 @@ use std::collections::HashMap;
 use watershed_model::{Money, Stage, Symbol};
 use watershed_resolve::{Relation, ResolveRecord};
 
-/// The run's normalized opportunity records by record id: what classification and the
-/// golden-level quality rules need of a golden record's members, read from the records
-/// themselves (in memory until every golden record is stored) instead of from a copy
-/// of them (a hash map of 1.55M entries at 1M opportunities: 150 MB).
-pub(crate) struct Members<'a> {
-    records: &'a [ResolveRecord],
-    /// The records' ids, ascending: searched instead of the records themselves (8 bytes
-    /// apart instead of 320, so a search touches a few cache lines, not one per step).
-    ids: Vec<i64>,
-    /// Positions in `records` in the order of `ids`, only when `records` is not in
-    /// record-id order itself (it is when inputs are normalized in input order, as runs do).
-    by_id: Option<Vec<usize>>,
+/// What classification and the golden-level quality rules need to know of a golden
+/// record's member beyond the record itself: its source's place in the configuration,
+/// and whether it is new in this run.
+pub(crate) struct MemberSources {
     /// Source name → its index in the configuration.
     sources: HashMap<Symbol, usize>,
     /// Inputs with a higher id than this are new in this run.
@@ -35,30 +27,15 @@ pub(crate) struct MemberInfo<'a> {
     pub(crate) stage: Stage,
 }
 
-impl<'a> Members<'a> {
-    /// The members of `records`, whose sources are `sources` (configuration order);
-    /// inputs up to `inputs_loaded` were in the raw layer before this run.
-    pub(crate) fn new<'s>(records: &'a [ResolveRecord], sources: impl Iterator<Item = &'s str>, inputs_loaded: i64) -> Self {
-        let by_id = if records.is_sorted_by_key(|r| r.record_id) {
-            None
-        } else {
-            let mut order: Vec<usize> = (0..records.len()).collect();
-            order.sort_unstable_by_key(|&i| records[i].record_id);
-            Some(order)
-        };
-        let ids = match &by_id {
-            None => records.iter().map(|r| r.record_id).collect(),
-            Some(order) => order.iter().map(|&i| records[i].record_id).collect(),
-        };
-        let sources = sources.enumerate().map(|(i, name)| (Symbol::from(name), i)).collect();
-        Members { records, ids, by_id, sources, inputs_loaded }
+impl MemberSources {
+    /// Members of `sources` (configuration order); inputs up to `inputs_loaded` were in the
+    /// raw layer before this run.
+    pub(crate) fn new<'s>(sources: impl Iterator<Item = &'s str>, inputs_loaded: i64) -> Self {
+        MemberSources { sources: sources.enumerate().map(|(i, name)| (Symbol::from(name), i)).collect(), inputs_loaded }
     }
 
-    /// The record with id `record_id`, if it is one of the run's opportunity records.
-    pub(crate) fn get(&self, record_id: i64) -> Option<MemberInfo<'a>> {
-        let records = self.records;
-        let at = self.ids.binary_search(&record_id).ok()?;
-        let r = &records[self.by_id.as_ref().map_or(at, |order| order[at])];
+    /// What is known of member record `r`; `None` when its source is no longer configured.
+    pub(crate) fn info<'a>(&self, r: &'a ResolveRecord) -> Option<MemberInfo<'a>> {
         Some(MemberInfo {
             source: *self.sources.get(&r.source)?,
             is_new: r.arrival.0 > self.inputs_loaded,
@@ -69,7 +46,7 @@ impl<'a> Members<'a> {
     }
 }
 
-/// Counts the new rows among a golden record's `members` (as [`Members::get`] gives
+/// Counts the new rows among a golden record's `members` (as [`MemberSources::info`] gives
 /// them, with their relation, survivor first): a row joining a record that existed
 /// before this run is `updated` (same source record) or `merged` (another source's);
 /// in a record first seen now, its most trusted row is `new`, further partner rows are
@@ -130,26 +107,18 @@ mod tests {
     }
 
     #[test]
-    fn members_are_found_by_record_id_in_id_order_or_not() {
-        let sorted = [record(2, "crm", 1, Some("006A")), record(5, "sheets", 2, None), record(9, "crm", 3, Some("006A"))];
-        let shuffled = [sorted[2].clone(), sorted[0].clone(), sorted[1].clone()];
-        for records in [&sorted, &shuffled] {
-            let members = Members::new(records, ["crm", "sheets"].into_iter(), 2);
-            for (id, source, is_new) in [(2, 0, false), (5, 1, false), (9, 0, true)] {
-                let m = members.get(id).unwrap_or_else(|| panic!("record {id}"));
-                assert_eq!((m.source, m.is_new, m.amount), (source, is_new, Money::from(id)), "record {id}");
-            }
-            for missing in [1, 3, 10] {
-                assert!(members.get(missing).is_none(), "record {missing}");
-            }
-            // The key: source and external id, or the row's own key without one.
-            let (a, b) = (members.get(2).map(|m| m.key), members.get(9).map(|m| m.key));
-            assert_eq!(a, b, "same source and external id: one source record");
-            assert_eq!(members.get(5).map(|m| m.key.1.to_string()), Some("sheets:2:5".to_string()));
+    fn a_members_source_newness_and_key_come_from_its_record() {
+        let records = [record(2, "crm", 1, Some("006A")), record(5, "sheets", 2, None), record(9, "crm", 3, Some("006A"))];
+        let members = MemberSources::new(["crm", "sheets"].into_iter(), 2);
+        for (r, source, is_new) in [(&records[0], 0, false), (&records[1], 1, false), (&records[2], 0, true)] {
+            let m = members.info(r).unwrap_or_else(|| panic!("record {}", r.record_id));
+            assert_eq!((m.source, m.is_new, m.amount), (source, is_new, Money::from(r.record_id)), "record {}", r.record_id);
         }
-        assert!(Members::new(&shuffled, ["crm"].into_iter(), 0).by_id.is_some());
-        assert!(Members::new(&sorted, ["crm"].into_iter(), 0).by_id.is_none());
+        // The key: source and external id, or the row's own key without one.
+        let (a, b) = (members.info(&records[0]).map(|m| m.key), members.info(&records[2]).map(|m| m.key));
+        assert_eq!(a, b, "same source and external id: one source record");
+        assert_eq!(members.info(&records[1]).map(|m| m.key.1.to_string()), Some("sheets:2:5".to_string()));
         // A record of a source no longer configured is not a member.
-        assert!(Members::new(&sorted, ["crm"].into_iter(), 0).get(5).is_none());
+        assert!(MemberSources::new(["crm"].into_iter(), 0).info(&records[1]).is_none());
     }
 }

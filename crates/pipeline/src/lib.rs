@@ -24,7 +24,7 @@ use watershed_config::{PartnerAssignment, Project, SourceConfig};
 use watershed_ingest::{FilesSource, Input, InputFile, ReadOptions, bind_columns, inputs_of_all, read_files};
 use watershed_model::{Cells, Entity};
 use watershed_normalize::{InputContext, Lookups, Rejection};
-use watershed_resolve::{HumanDecision, MatchSettings, ResolveRecord, resolve_with};
+use watershed_resolve::{HumanDecision, MatchSettings, Records, ResolveRecord, resolve_with};
 use watershed_store::{QuarantineEntry, RawRow, Store, StoreError, ViolationEntry};
 use watershed_validate::Severity;
 
@@ -327,11 +327,9 @@ fn rebuild(
         project.mappings.products.iter().map(|p| (p.product_id.clone(), p.name.clone(), p.family.clone())).collect();
     writer.insert_products(&products)?;
 
-    // Sized once for every opportunity row: growing them by doubling would copy hundreds
-    // of MB into fresh memory at 1M rows.
-    let opportunity_rows: usize =
-        all_inputs.iter().filter(|i| config.sources[i.source].entity() == Entity::Opportunities).map(InputRows::len).sum();
-    let mut opportunity_records: Vec<ResolveRecord> = Vec::with_capacity(opportunity_rows);
+    // In parts allocated at their full size (a million records are ~500 MB): no copying
+    // as they grow, and resolution frees them a part at a time.
+    let mut opportunity_records = Records::new();
     let total: u64 = all_inputs.iter().map(|i| i.len() as u64).sum();
     progress.stage("normalize", total);
     let mut quarantined_now: HashSet<i64> = HashSet::new();
@@ -466,7 +464,7 @@ fn rebuild(
     progress.stage("resolve", opportunity_records.len() as u64);
     let matcher = match_settings(&config.resolve);
     let humans: Vec<HumanDecision> = human_decisions.into_iter().map(|(left, right, same)| HumanDecision { left, right, same }).collect();
-    let resolution = resolve_with(&opportunity_records, matcher.as_ref(), &humans);
+    let resolution = resolve_with(opportunity_records, matcher.as_ref(), &humans);
     progress.finish();
     // Storing: the matcher's decisions, then the golden records with their lineage.
     progress.stage("store", resolution.golden.len() as u64);
@@ -483,29 +481,23 @@ fn rebuild(
         *report.matching.entry(d.decision.as_str().to_string()).or_default() += 1;
     }
     report.comparisons = resolution.comparisons;
-    // In id order (as resolution gives them): the opportunities' primary key then grows
-    // at its end instead of at random.
     let golden = resolution.golden;
     let today = Utc::now().date_naive();
     writer.reserve_opportunities(golden.len(), golden.partner_links());
     let golden_count = golden.len() as u64;
-    // What the golden-level rules and the run's counts need of each member, from the
-    // normalized records themselves; the two lists are reused from record to record.
-    let members_by_id = classify::Members::new(&opportunity_records, config.sources.iter().map(|s| s.name.as_str()), inputs_loaded);
-    let mut member_infos: Vec<(classify::MemberInfo, watershed_resolve::Relation)> = Vec::new();
-    let mut members: Vec<watershed_validate::Member> = Vec::new();
+    // What the golden-level rules and the run's counts need of each member, besides its
+    // record.
+    let member_sources = classify::MemberSources::new(config.sources.iter().map(|s| s.name.as_str()), inputs_loaded);
     // Each golden record is built (a part at a time, on every core) as the loop reaches it,
-    // stored and let go: they are never all in memory. The normalized records they come
-    // from go right after the loop.
-    for g in golden.iter() {
-        member_infos.clear();
-        member_infos.extend(g.members.iter().filter_map(|(id, relation)| Some((members_by_id.get(*id)?, *relation))));
-        members.clear();
-        members.extend(member_infos.iter().map(|(r, _)| watershed_validate::Member {
-            source: &config.sources[r.source].name,
-            amount: r.amount,
-            stage: r.stage,
-        }));
+    // stored and let go: they are never all in memory. They come in the order of their
+    // first record, so the normalized records go a part at a time as they are used up.
+    golden.drain_by_first_record(|g, member_records| -> Result<(), PipelineError> {
+        let member_infos: Vec<(classify::MemberInfo, watershed_resolve::Relation)> =
+            member_records.iter().zip(&g.members).filter_map(|(r, (_, relation))| Some((member_sources.info(r)?, *relation))).collect();
+        let members: Vec<watershed_validate::Member> = member_infos
+            .iter()
+            .map(|(r, _)| watershed_validate::Member { source: &config.sources[r.source].name, amount: r.amount, stage: r.stage })
+            .collect();
         for v in watershed_validate::check_golden(&rules, &g.opportunity, &members, today) {
             writer.insert_violation(&ViolationEntry {
                 rule: v.rule,
@@ -535,10 +527,10 @@ fn rebuild(
         // Last, by value: the run's in-memory dataset keeps the record instead of a copy.
         writer.insert_golden(g.opportunity, g.partners)?;
         progress.advance(1);
-    }
+        Ok(())
+    })?;
     progress.finish();
-    drop((member_infos, members, members_by_id, golden));
-    drop(opportunity_records);
+    drop(member_sources);
     report.golden_opportunities = golden_count;
     report.recovered = previously_quarantined.difference(&quarantined_now).count() as u64;
     report.quarantine_open = quarantined_now.len() as u64;

@@ -10,8 +10,10 @@
 
 pub mod evaluate;
 pub mod matching;
+mod records;
 
 pub use matching::{Facts, MatchSettings, Score};
+pub use records::Records;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -232,9 +234,9 @@ pub struct MatchDecision {
 
 /// Golden records plus the matcher's decisions and effort.
 #[derive(Debug)]
-pub struct Resolution<'a> {
-    /// Golden records, ordered by opportunity id, built as they are read.
-    pub golden: GoldenRecords<'a>,
+pub struct Resolution {
+    /// Golden records, built as they are read.
+    pub golden: GoldenRecords,
     /// Merged, review and human decisions of the scored matching.
     pub decisions: Vec<MatchDecision>,
     /// Pairs compared by the scored matching.
@@ -243,17 +245,29 @@ pub struct Resolution<'a> {
 
 /// Resolves `records` with keys only (no scored matching), ordered by opportunity id.
 pub fn resolve(records: &[ResolveRecord]) -> Vec<Golden> {
-    resolve_with(records, None, &[]).golden.iter().collect()
+    resolve_with(records.iter().cloned().collect(), None, &[]).golden.iter().collect()
 }
 
 /// Resolves `records`: keys first, then — with `settings` — scored matching inside
 /// blocks, with `humans`' decisions beating the score.
-pub fn resolve_with<'a>(records: &'a [ResolveRecord], settings: Option<&MatchSettings>, humans: &[HumanDecision]) -> Resolution<'a> {
+pub fn resolve_with(records: Records, settings: Option<&MatchSettings>, humans: &[HumanDecision]) -> Resolution {
+    let (golden, decisions, comparisons) = resolve_records(&records, settings, humans);
+    let golden = GoldenRecords { records, ..golden };
+    Resolution { golden, decisions, comparisons }
+}
+
+/// [`resolve_with`]'s work, on borrowed records: the golden records' plan (with no
+/// records yet), the matcher's decisions and its comparisons.
+fn resolve_records(
+    records: &Records,
+    settings: Option<&MatchSettings>,
+    humans: &[HumanDecision],
+) -> (GoldenRecords, Vec<MatchDecision>, u64) {
     // 1. Records → groups (same source + external id).
     let mut group_of_key: FastMap<(&str, &str), usize> = FastMap::with_capacity_and_hasher(records.len(), Default::default());
     let mut group_key: Vec<(&str, &str)> = Vec::new();
     let mut record_group = Vec::with_capacity(records.len());
-    for r in records {
+    for r in records.iter() {
         let id = r.row.external_id.as_deref().unwrap_or(&r.fallback_key);
         let next = group_key.len();
         let g = *group_of_key.entry((r.source.as_str(), id)).or_insert_with(|| {
@@ -354,8 +368,8 @@ pub fn resolve_with<'a>(records: &'a [ResolveRecord], settings: Option<&MatchSet
     // Golden records are independent: built on every core for large inputs.
     let asked = settings.map_or(0, |s| s.threads);
     let threads = if asked == 0 && clusters.len() < 20_000 { 1 } else { thread_count(asked) };
-    let golden = GoldenRecords { records, record_group, members, clusters, ties: ties.into_iter().collect(), threads };
-    Resolution { golden, decisions, comparisons }
+    let golden = GoldenRecords { records: Records::new(), record_group, members, clusters, ties: ties.into_iter().collect(), threads };
+    (golden, decisions, comparisons)
 }
 
 /// A cluster to build a golden record from: its id, and where its members are in
@@ -366,14 +380,15 @@ type ClusterSpan = (Text, std::ops::Range<usize>);
 /// memory is tens of MB, where all of them at once would be hundreds.
 const GOLDEN_PART: usize = 65_536;
 
-/// The golden records of a resolution, in opportunity-id order, built as they are
-/// read: a million golden records are ~400 MB, and the caller (the pipeline) stores
-/// each and lets it go, so they are never all in memory at once. They are built from the
-/// normalized records, which the builder borrows and the caller frees after the loop.
-pub struct GoldenRecords<'a> {
-    records: &'a [ResolveRecord],
+/// The golden records of a resolution, built as they are read: a million golden records
+/// are ~400 MB, and the caller (the pipeline) stores each and lets it go, so they are
+/// never all in memory at once. They are built from the normalized records, which this
+/// holds: [`GoldenRecords::drain_by_first_record`] frees them as it goes.
+pub struct GoldenRecords {
+    records: Records,
     record_group: Vec<usize>,
-    /// (union-find root, record index) of every record, grouped by cluster.
+    /// (union-find root, record index) of every record, grouped by cluster, each cluster's
+    /// in record order.
     members: Vec<(usize, usize)>,
     /// In id order.
     clusters: Vec<ClusterSpan>,
@@ -382,8 +397,8 @@ pub struct GoldenRecords<'a> {
     threads: usize,
 }
 
-/// Counts, not the records it borrows (a million of them at 1M opportunities).
-impl std::fmt::Debug for GoldenRecords<'_> {
+/// Counts, not the records it holds (a million of them at 1M opportunities).
+impl std::fmt::Debug for GoldenRecords {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("GoldenRecords")
             .field("records", &self.records.len())
@@ -393,7 +408,11 @@ impl std::fmt::Debug for GoldenRecords<'_> {
     }
 }
 
-impl<'a> GoldenRecords<'a> {
+/// A built golden record with the indices of its members' records, in the order of
+/// [`Golden::members`].
+type Built = (Golden, Vec<usize>);
+
+impl GoldenRecords {
     /// How many golden records there are.
     pub fn len(&self) -> usize {
         self.clusters.len()
@@ -427,22 +446,61 @@ impl<'a> GoldenRecords<'a> {
 
     /// [`GoldenRecords::iter`] with parts of `part` clusters.
     fn in_parts(&self, part: usize) -> impl Iterator<Item = Golden> + '_ {
-        self.clusters.chunks(part.max(1)).flat_map(|part| self.build_part(part)).flatten()
+        let part = part.max(1);
+        (0..self.clusters.len()).step_by(part).flat_map(move |start| {
+            let clusters: Vec<usize> = (start..self.clusters.len().min(start.saturating_add(part))).collect();
+            self.build_part(&clusters).into_iter().flatten().map(|(golden, _)| golden)
+        })
     }
 
-    /// The golden records of `part`, on `threads` cores, in the part's order (one
-    /// vector per thread: joining them would copy every record once more).
-    fn build_part(&self, part: &[ClusterSpan]) -> Vec<Vec<Golden>> {
-        let build = |clusters: &[ClusterSpan]| -> Vec<Golden> {
+    /// Hands every golden record to `each` with its members' records (in the order of
+    /// [`Golden::members`]), in the order of their first record (the earliest of their
+    /// members), built a part at a time on every core, and frees the normalized records
+    /// as it goes: a record belongs to a golden record whose first record is the same or
+    /// earlier, so once the golden records beginning before record `n` are handed over,
+    /// no record before `n` is needed again. Stops at the first error `each` returns.
+    pub fn drain_by_first_record<E>(self, each: impl FnMut(Golden, &[&ResolveRecord]) -> Result<(), E>) -> Result<(), E> {
+        self.drain_in_parts(GOLDEN_PART, each)
+    }
+
+    /// [`GoldenRecords::drain_by_first_record`] with parts of `part` golden records.
+    fn drain_in_parts<E>(mut self, part: usize, mut each: impl FnMut(Golden, &[&ResolveRecord]) -> Result<(), E>) -> Result<(), E> {
+        let part = part.max(1);
+        // A cluster's members are in record order, so its first member is its first record.
+        let first_record = |c: usize| self.members[self.clusters[c].1.start].1;
+        let mut order: Vec<usize> = (0..self.clusters.len()).collect();
+        order.sort_unstable_by_key(|&c| first_record(c));
+        for (n, clusters) in order.chunks(part).enumerate() {
+            // Reused from golden record to golden record within the part; it borrows the
+            // records, which are freed between parts.
+            let mut member_records: Vec<&ResolveRecord> = Vec::new();
+            for (golden, indices) in self.build_part(clusters).into_iter().flatten() {
+                member_records.clear();
+                member_records.extend(indices.iter().map(|&i| &self.records[i]));
+                each(golden, &member_records)?;
+            }
+            drop(member_records);
+            let next = order.get((n + 1) * part).map_or(self.records.len(), |&c| self.members[self.clusters[c].1.start].1);
+            self.records.free_before(next);
+        }
+        Ok(())
+    }
+
+    /// The golden records of clusters `part` (indices into `clusters`), on `threads`
+    /// cores, in the part's order (one vector per thread: joining them would copy every
+    /// record once more).
+    fn build_part(&self, part: &[usize]) -> Vec<Vec<Built>> {
+        let build = |clusters: &[usize]| -> Vec<Built> {
             clusters
                 .iter()
-                .map(|(id, span)| {
+                .map(|&c| {
+                    let (id, span) = &self.clusters[c];
                     let list = self.members[span.clone()].iter().map(|(_, i)| *i).collect();
-                    build_golden(self.records, &self.record_group, id, list, &self.ties)
+                    build_golden(&self.records, &self.record_group, id, list, &self.ties)
                 })
                 .collect()
         };
-        let pieces: Vec<&[ClusterSpan]> =
+        let pieces: Vec<&[usize]> =
             if self.threads <= 1 { vec![part] } else { part.chunks(part.len().div_ceil(self.threads).max(1)).collect() };
         on_threads(&pieces, build)
     }
@@ -453,7 +511,7 @@ impl<'a> GoldenRecords<'a> {
 /// chaining guard keeps the better match). Returns the number of comparisons.
 #[allow(clippy::too_many_arguments)]
 fn scored_matching(
-    records: &[ResolveRecord],
+    records: &Records,
     record_group: &[usize],
     group_key: &[(&str, &str)],
     source_bit: &FastMap<&str, SourceSet>,
@@ -716,12 +774,12 @@ fn first_common(a: &[u64], b: &[u64]) -> Option<u64> {
 }
 
 /// Most trusted first: source precedence, then the latest update, then the latest arrival.
-fn trust_order(records: &[ResolveRecord], members: &mut [usize]) {
+fn trust_order<R: std::ops::Index<usize, Output = ResolveRecord> + ?Sized>(records: &R, members: &mut [usize]) {
     members.sort_by(|&a, &b| trust_cmp(records, a, b));
 }
 
 /// Whether record `a` is more trusted than `b` (`Less`): see [`trust_order`].
-fn trust_cmp(records: &[ResolveRecord], a: usize, b: usize) -> std::cmp::Ordering {
+fn trust_cmp<R: std::ops::Index<usize, Output = ResolveRecord> + ?Sized>(records: &R, a: usize, b: usize) -> std::cmp::Ordering {
     let (ra, rb) = (&records[a], &records[b]);
     ra.source_rank.cmp(&rb.source_rank).then_with(|| rb.row.updated_at.cmp(&ra.row.updated_at)).then_with(|| rb.arrival.cmp(&ra.arrival))
 }
@@ -735,13 +793,7 @@ fn golden_id(source: &str, key: &str) -> Text {
     id
 }
 
-fn build_golden(
-    records: &[ResolveRecord],
-    record_group: &[usize],
-    id: &Text,
-    mut members: Vec<usize>,
-    ties: &FastMap<i64, String>,
-) -> Golden {
+fn build_golden(records: &Records, record_group: &[usize], id: &Text, mut members: Vec<usize>, ties: &FastMap<i64, String>) -> Built {
     trust_order(records, &mut members);
     let survivor = &records[members[0]];
     let rows = || members.iter().map(|&i| &records[i].row);
@@ -806,7 +858,7 @@ fn build_golden(
             member_ties.push((r.record_id, t.clone()));
         }
     }
-    Golden { opportunity, partners, members: member_list, ties: member_ties }
+    (Golden { opportunity, partners, members: member_list, ties: member_ties }, members)
 }
 
 /// Which record a golden field survived from.

@@ -145,7 +145,7 @@ fn scored_matching_merges_an_unkeyed_duplicate_and_queues_the_grey_zone() {
     let mut other = rec(4, "sheets", 1, Some("CM-2"), "P1", 9000);
     other.row.customer_name = "Eastgate Media".into();
     let records = [crm, sheet, grey, other];
-    let r = resolve_with(&records, Some(&matcher()), &[]);
+    let r = resolve_with(records.iter().cloned().collect(), Some(&matcher()), &[]);
     assert_eq!(r.golden.len(), 3, "{:?}", r.decisions);
     let merged = r.golden.iter().find(|g| g.opportunity.opportunity_id == "crm:006A").unwrap();
     assert_eq!(merged.members.len(), 2);
@@ -162,14 +162,14 @@ fn a_human_decision_beats_the_score() {
     sheet.row.customer_name = "Riverbend Pharmaceuticals".into();
     let split = [HumanDecision { left: "sheets:CM-1".into(), right: "crm:006A".into(), same: false }];
     let records = [crm.clone(), sheet.clone()];
-    let r = resolve_with(&records, Some(&matcher()), &split);
+    let r = resolve_with(records.iter().cloned().collect(), Some(&matcher()), &split);
     assert_eq!(r.golden.len(), 2);
     assert_eq!(r.decisions[0].decision, Decision::HumanSplit);
     let mut far = sheet;
     far.row.amount = rust_decimal::Decimal::from(1);
     let join = [HumanDecision { left: "crm:006A".into(), right: "sheets:CM-1".into(), same: true }];
     let records = [crm, far];
-    let r = resolve_with(&records, Some(&matcher()), &join);
+    let r = resolve_with(records.iter().cloned().collect(), Some(&matcher()), &join);
     assert_eq!(r.golden.len(), 1);
 }
 
@@ -182,7 +182,7 @@ fn scored_matching_never_joins_two_records_of_one_source() {
     let mut c = rec(3, "sheets", 1, Some("S"), "P1", 100);
     c.row.customer_name = "Same Customer".into();
     let records = [a, b, c];
-    let r = resolve_with(&records, Some(&matcher()), &[]);
+    let r = resolve_with(records.iter().cloned().collect(), Some(&matcher()), &[]);
     assert_eq!(r.golden.len(), 2, "the sheet row joins one of the two CRM deals, never both");
 }
 
@@ -204,7 +204,7 @@ fn a_missing_crm_id_counts_against_a_match_where_the_source_usually_quotes_one()
     let mut quoting_c = rec(6, "sheets", 1, Some("CM-3"), "P2", 7000);
     quoting_c.row.crm_opportunity_id = Some("006C".into());
     let all = [crm_a.clone(), crm_b.clone(), quoting.clone(), lone.clone(), crm_c, quoting_c];
-    let r = resolve_with(&all, Some(&matcher()), &[]);
+    let r = resolve_with(all.iter().cloned().collect(), Some(&matcher()), &[]);
     assert_eq!(r.golden.len(), 4, "the sheet usually quotes CRM ids: a row without one is not merged by score");
     let d = r.decisions.iter().find(|d| d.records == (2, 4) || d.records == (4, 2)).expect("compared");
     assert!(d.score.parts.iter().any(|(k, w)| *k == "unquoted_id" && *w < 0.0), "{}", d.score.describe());
@@ -212,7 +212,7 @@ fn a_missing_crm_id_counts_against_a_match_where_the_source_usually_quotes_one()
     quoting.row.crm_opportunity_id = None;
     quoting.row.customer_name = "Northgate Media".into();
     let records = [crm_a, crm_b, quoting, lone];
-    let r = resolve_with(&records, Some(&matcher()), &[]);
+    let r = resolve_with(records.iter().cloned().collect(), Some(&matcher()), &[]);
     assert!(r.golden.iter().any(|g| g.members.len() == 2 && g.members.iter().any(|(id, _)| *id == 4)), "{:?}", r.decisions);
 }
 
@@ -223,7 +223,7 @@ fn a_name_of_stop_words_still_blocks() {
     let mut sheet = rec(2, "sheets", 1, Some("CM-1"), "P1", 125000);
     sheet.row.customer_name = "A and B Inc".into();
     let records = [crm, sheet];
-    let r = resolve_with(&records, Some(&matcher()), &[]);
+    let r = resolve_with(records.iter().cloned().collect(), Some(&matcher()), &[]);
     assert_eq!(r.comparisons, 1);
     assert_eq!(r.golden.len(), 1, "{:?}", r.decisions);
 }
@@ -243,7 +243,7 @@ fn the_scan_finds_the_same_pairs_on_one_thread_or_several() {
     }
     let run = |threads: usize| {
         let settings = MatchSettings { threads, ..matcher() };
-        let r = resolve_with(&records, Some(&settings), &[]);
+        let r = resolve_with(records.iter().cloned().collect(), Some(&settings), &[]);
         let golden: Vec<Vec<i64>> = r.golden.iter().map(|g| g.members.iter().map(|(id, _)| *id).collect()).collect();
         let decisions: Vec<(i64, i64, String)> = r.decisions.iter().map(|d| (d.records.0, d.records.1, d.score.describe())).collect();
         (r.comparisons, golden, decisions)
@@ -268,7 +268,7 @@ fn golden_records_come_out_in_id_order_whatever_the_threads() {
         records.push(rec(100 + k, "crm", 0, Some(&format!("{:03}", (2 * k * 37) % 50)), "P2", 100 + 2 * k));
     }
     for threads in [1, 2, 3, 7] {
-        let r = resolve_with(&records, Some(&MatchSettings { threads, ..matcher() }), &[]);
+        let r = resolve_with(records.iter().cloned().collect(), Some(&MatchSettings { threads, ..matcher() }), &[]);
         let ids: Vec<String> = r.golden.iter().map(|g| g.opportunity.opportunity_id.to_string()).collect();
         let mut sorted = ids.clone();
         sorted.sort_unstable();
@@ -305,11 +305,76 @@ fn a_human_split_holds_even_through_a_third_record() {
     let mut partner = rec(3, "partner_files", 2, Some("D-7"), "P1", 125000);
     partner.row.customer_name = "Riverbend Pharmaceuticals".into();
     let records = [crm, sheet, partner];
-    assert_eq!(resolve_with(&records, Some(&matcher()), &[]).golden.len(), 1, "without a person, all three merge");
+    assert_eq!(resolve_with(records.iter().cloned().collect(), Some(&matcher()), &[]).golden.len(), 1, "without a person, all three merge");
     let split = [HumanDecision { left: "crm:006A".into(), right: "sheets:CM-1".into(), same: false }];
-    let r = resolve_with(&records, Some(&matcher()), &split);
+    let r = resolve_with(records.iter().cloned().collect(), Some(&matcher()), &split);
     let together = |a: i64, b: i64| r.golden.iter().any(|g| g.members.iter().any(|m| m.0 == a) && g.members.iter().any(|m| m.0 == b));
     assert!(!together(1, 2), "the person's split holds: {:?}", r.decisions);
     assert_eq!(r.golden.len(), 2, "the partner row still joins one of them");
     assert!(r.decisions.iter().any(|d| d.decision == Decision::KeptApart), "{:?}", r.decisions);
+}
+
+#[test]
+fn drained_golden_records_are_the_built_ones_by_first_record_with_their_members_records() {
+    // Versions, partner links and cross-source duplicates whose members are far apart in
+    // arrival order, held in parts of 4 records and drained 3 golden records at a time:
+    // a part freed too early would panic when a later golden record reads its member.
+    let mut records = Vec::new();
+    for i in 0..40i64 {
+        records.push(rec(i + 1, "crm", 0, Some(&format!("{:03}", (i * 7) % 23)), if i % 5 == 0 { "P2" } else { "P1" }, 100 + i));
+    }
+    for i in 0..10i64 {
+        // A partner file quoting CRM ids of early records, arriving last.
+        let mut r = rec(100 + i, "partner", 1, None, "P1", 100 + i);
+        r.row.crm_opportunity_id = Some(Text::from(format!("{:03}", (i * 7) % 23)));
+        records.push(r);
+    }
+    let build = |threads: usize, shift: u32| {
+        let mut held = Records::with_part_shift(shift);
+        records.iter().cloned().for_each(|r| held.push(r));
+        resolve_with(held, Some(&MatchSettings { threads, ..matcher() }), &[]).golden
+    };
+    for threads in [1, 2, 3] {
+        let by_id: Vec<Golden> = build(threads, 2).iter().collect();
+        let golden = build(threads, 2);
+        let mut drained: Vec<Golden> = Vec::new();
+        let mut firsts: Vec<i64> = Vec::new();
+        let outcome: Result<(), String> = golden.drain_in_parts(3, |g, members| {
+            let ids: Vec<i64> = members.iter().map(|r| r.record_id).collect();
+            assert_eq!(ids, g.members.iter().map(|(id, _)| *id).collect::<Vec<_>>(), "members' records in the order of the members");
+            firsts.push(*ids.iter().min().unwrap());
+            drained.push(g);
+            Ok(())
+        });
+        assert_eq!(outcome, Ok(()));
+        assert!(firsts.is_sorted(), "by first record: {firsts:?}");
+        assert_eq!(drained.len(), by_id.len());
+        drained.sort_by(|a, b| a.opportunity.opportunity_id.cmp(&b.opportunity.opportunity_id));
+        for (a, b) in drained.iter().zip(&by_id) {
+            assert_eq!((&a.opportunity, &a.partners, &a.members, &a.ties), (&b.opportunity, &b.partners, &b.members, &b.ties));
+        }
+        assert!(by_id.iter().any(|g| g.members.len() > 2), "some golden records span far-apart records");
+    }
+    // An error from the caller stops the drain.
+    let mut seen = 0;
+    let stopped: Result<(), &str> = build(1, 2).drain_in_parts(3, |_, _| {
+        seen += 1;
+        if seen == 4 { Err("stop") } else { Ok(()) }
+    });
+    assert_eq!((stopped, seen), (Err("stop"), 4));
+}
+
+#[test]
+fn records_free_whole_parts_before_a_record_and_keep_the_rest() {
+    let mut held = Records::with_part_shift(2);
+    (1..=10).for_each(|id| held.push(rec(id, "crm", 0, None, "P1", 1)));
+    assert_eq!((held.len(), held[9].record_id), (10, 10));
+    held.free_before(7);
+    // Records 0..4 (part 0) go; part 1 (4..8) still holds records 7's part.
+    assert_eq!(held.freed_parts(), 1);
+    assert_eq!((held[4].record_id, held[6].record_id, held[9].record_id), (5, 7, 10));
+    held.free_before(10);
+    assert_eq!(held.freed_parts(), 2);
+    assert_eq!(held[8].record_id, 9);
+    assert!(std::panic::catch_unwind(|| held[0].record_id).is_err(), "a freed record is gone");
 }
