@@ -19,6 +19,8 @@ use std::collections::{BTreeMap, HashMap};
 
 /// A hash map with a fast, fixed hasher (the keys are our own, not an attacker's).
 type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
+/// A hash set with the same hasher.
+type FastSet<T> = std::collections::HashSet<T, foldhash::fast::FixedState>;
 use watershed_model::{Opportunity, OpportunityPartner, PartnerRole, SourceOpportunity, Symbol, Text};
 
 /// One normalized opportunity row with its provenance.
@@ -549,7 +551,6 @@ fn scored_matching(
     // Each cluster's block keys, sorted: keys[key_start[c]..key_start[c + 1]].
     let mut keys: Vec<u64> = Vec::new();
     let mut key_start: Vec<usize> = Vec::with_capacity(clusters + 1);
-    let mut entries: Vec<Entry> = Vec::new();
     let mut singletons: FastMap<SourceSet, usize> = FastMap::default();
     let mut partners: Vec<&str> = Vec::new();
     for c in 0..clusters {
@@ -572,25 +573,46 @@ fn scored_matching(
         let words = &names[name as usize].1;
         keys.extend(partners.iter().flat_map(|p| words.iter().map(move |w| block_hash(p, w))));
         keys[first..].sort_unstable();
-        let mut own: Vec<u64> = keys.split_off(first);
-        own.dedup();
-        keys.extend_from_slice(&own);
+        // Deduplicated in place (a cluster's keys repeat when its partners share words).
+        let mut kept = first;
+        for at in first..keys.len() {
+            if kept == first || keys[at] != keys[kept - 1] {
+                keys[kept] = keys[at];
+                kept += 1;
+            }
+        }
+        keys.truncate(kept);
         let sources = uf.sources[roots[c]];
         if sources.count_ones() == 1 {
             *singletons.entry(sources).or_default() += 1;
         }
-        let f = Facts::of_row(row);
-        entries.extend(own.iter().map(|&block| Entry { block, day: f.close_day(), cluster: c as u32, sources }));
         representative.push(rep);
         name_of.push(name);
-        facts.push(f);
+        facts.push(Facts::of_row(row));
     }
     key_start.push(keys.len());
     let keys_of = |c: usize| &keys[key_start[c]..key_start[c + 1]];
-    entries.sort_unstable_by_key(|e| (e.block, e.day, e.cluster));
     // The source most clusters come from alone (the CRM, typically): its clusters never
     // meet each other, so the scan starts from every other cluster only.
     let dominant = singletons.iter().max_by_key(|(set, n)| (**n, std::cmp::Reverse(**set))).map_or(0, |(set, _)| *set);
+    // So a block none of the other clusters is in holds no comparison: the dominant
+    // source's clusters are entered only in blocks another cluster is in (at 1M
+    // opportunities most of their entries, which would be sorted and kept for nothing).
+    let others_blocks: FastSet<u64> =
+        (0..clusters).filter(|&c| uf.sources[roots[c]] != dominant).flat_map(|c| keys_of(c).iter().copied()).collect();
+    let mut entries: Vec<Entry> = Vec::new();
+    for (c, f) in facts.iter().enumerate() {
+        let sources = uf.sources[roots[c]];
+        let day = f.close_day();
+        entries.extend(keys_of(c).iter().filter(|block| sources != dominant || others_blocks.contains(block)).map(|&block| Entry {
+            block,
+            day,
+            cluster: c as u32,
+            sources,
+        }));
+    }
+    drop(others_blocks);
+    entries.sort_unstable_by_key(|e| (e.block, e.day, e.cluster));
     let key_of = |i: usize| {
         let (s, k) = group_key[record_group[i]];
         golden_id(s, k).into_string()
