@@ -462,16 +462,19 @@ impl GoldenRecords {
     /// earlier, so once the golden records beginning before record `n` are handed over,
     /// no record before `n` is needed again. Stops at the first error `each` returns.
     pub fn drain_by_first_record<E>(self, each: impl FnMut(Golden, &[&ResolveRecord]) -> Result<(), E>) -> Result<(), E> {
-        self.drain_in_parts(GOLDEN_PART, each)
+        self.drain_in_parts(GOLDEN_PART, each).map(|_| ())
     }
 
     /// [`GoldenRecords::drain_by_first_record`] with parts of `part` golden records.
-    fn drain_in_parts<E>(mut self, part: usize, mut each: impl FnMut(Golden, &[&ResolveRecord]) -> Result<(), E>) -> Result<(), E> {
+    /// Returns how many parts of the records were freed before the last golden record
+    /// was handed over.
+    fn drain_in_parts<E>(mut self, part: usize, mut each: impl FnMut(Golden, &[&ResolveRecord]) -> Result<(), E>) -> Result<usize, E> {
         let part = part.max(1);
         // A cluster's members are in record order, so its first member is its first record.
-        let first_record = |c: usize| self.members[self.clusters[c].1.start].1;
-        let mut order: Vec<usize> = (0..self.clusters.len()).collect();
-        order.sort_unstable_by_key(|&c| first_record(c));
+        let mut order: Vec<(usize, usize)> = (0..self.clusters.len()).map(|c| (self.members[self.clusters[c].1.start].1, c)).collect();
+        order.sort_unstable();
+        let (firsts, order): (Vec<usize>, Vec<usize>) = order.into_iter().unzip();
+        let mut freed_early = 0;
         for (n, clusters) in order.chunks(part).enumerate() {
             // Reused from golden record to golden record within the part; it borrows the
             // records, which are freed between parts.
@@ -482,10 +485,12 @@ impl GoldenRecords {
                 each(golden, &member_records)?;
             }
             drop(member_records);
-            let next = order.get((n + 1) * part).map_or(self.records.len(), |&c| self.members[self.clusters[c].1.start].1);
-            self.records.free_before(next);
+            match firsts.get((n + 1) * part) {
+                Some(&next) => freed_early += self.records.free_before(next),
+                None => break,
+            }
         }
-        Ok(())
+        Ok(freed_early)
     }
 
     /// The golden records of clusters `part` (indices into `clusters`), on `threads`
@@ -598,18 +603,24 @@ fn scored_matching(
     // So a block none of the other clusters is in holds no comparison: the dominant
     // source's clusters are entered only in blocks another cluster is in (at 1M
     // opportunities most of their entries, which would be sorted and kept for nothing).
-    let others_blocks: FastSet<u64> =
-        (0..clusters).filter(|&c| uf.sources[roots[c]] != dominant).flat_map(|c| keys_of(c).iter().copied()).collect();
+    // (Without a dominant source nothing is left out, and the set is not built.)
+    let others_blocks: FastSet<u64> = if dominant == 0 {
+        FastSet::default()
+    } else {
+        (0..clusters).filter(|&c| uf.sources[roots[c]] != dominant).flat_map(|c| keys_of(c).iter().copied()).collect()
+    };
     let mut entries: Vec<Entry> = Vec::new();
     for (c, f) in facts.iter().enumerate() {
         let sources = uf.sources[roots[c]];
         let day = f.close_day();
-        entries.extend(keys_of(c).iter().filter(|block| sources != dominant || others_blocks.contains(block)).map(|&block| Entry {
-            block,
-            day,
-            cluster: c as u32,
-            sources,
-        }));
+        entries.extend(
+            keys_of(c).iter().filter(|block| dominant == 0 || sources != dominant || others_blocks.contains(block)).map(|&block| Entry {
+                block,
+                day,
+                cluster: c as u32,
+                sources,
+            }),
+        );
     }
     drop(others_blocks);
     entries.sort_unstable_by_key(|e| (e.block, e.day, e.cluster));

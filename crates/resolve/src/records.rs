@@ -71,11 +71,14 @@ impl Records {
     }
 
     /// Frees the parts whose records all come before record `end`; indexing one of them
-    /// afterwards panics (a bug in the caller).
-    pub(crate) fn free_before(&mut self, end: usize) {
-        for part in self.parts.iter_mut().take(end >> self.part_shift) {
+    /// afterwards panics (a bug in the caller). Returns how many it freed now.
+    pub(crate) fn free_before(&mut self, end: usize) -> usize {
+        let mut freed = 0;
+        for part in self.parts.iter_mut().take(end >> self.part_shift).filter(|p| p.capacity() > 0) {
             *part = Vec::new();
+            freed += 1;
         }
+        freed
     }
 
     /// How many parts are freed.

@@ -199,7 +199,7 @@ impl<'a> RunWriter<'a> {
     /// the next record id. Returns them with their record ids in parts, shared with the
     /// backend, which may write them in the background (SQLite does) while the run
     /// normalizes them.
-    pub fn insert_raw_rows(&self, input_id: i64, rows: impl ExactSizeIterator<Item = (u64, Cells)>) -> Result<SharedRows> {
+    pub fn insert_raw_rows(&self, input_id: i64, rows: impl Iterator<Item = (u64, Cells)>) -> Result<SharedRows> {
         let first = self.next_record_id.get();
         let parts = in_parts(rows.zip(first..).map(|((line, values), record_id)| (record_id, line, values)));
         let count: usize = parts.iter().map(|part| part.len()).sum();
