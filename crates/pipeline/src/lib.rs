@@ -538,9 +538,13 @@ fn rebuild(
     report.recovered = previously_quarantined.difference(&quarantined_now).count() as u64;
     report.quarantine_open = quarantined_now.len() as u64;
     drop((quarantined_now, previously_quarantined));
-    writer.build_indexes()?;
     progress.stage("metrics", 1);
-    report.scorecard_periods = scorecard::write(&writer, project, Utc::now().date_naive())? as u64;
+    // The dataset first: the other entities' rows are read back from the store, which
+    // then builds its indexes while the scorecards are computed.
+    let data = writer.dataset()?;
+    writer.build_indexes()?;
+    report.scorecard_periods = scorecard::write(&writer, project, &data, Utc::now().date_naive())? as u64;
+    drop(data);
     progress.finish();
 
     // 6. Conservation, per source: every row read this run is accounted for.

@@ -29,10 +29,15 @@ pub fn compute(project: &Project, data: &watershed_model::Dataset, today: NaiveD
     scorecards(&calendar, data, &periods, today, None, &settings(project))
 }
 
-/// Computes and stores the scorecards of every quarter the dataset has data in.
-pub(crate) fn write(writer: &RunWriter, project: &Project, today: NaiveDate) -> Result<usize, PipelineError> {
-    let data = writer.dataset()?;
-    let cards = compute(project, &data, today);
+/// Computes and stores the scorecards of every quarter `data` (the dataset the run
+/// wrote) has data in.
+pub(crate) fn write(
+    writer: &RunWriter,
+    project: &Project,
+    data: &watershed_model::Dataset,
+    today: NaiveDate,
+) -> Result<usize, PipelineError> {
+    let cards = compute(project, data, today);
     let periods: std::collections::BTreeSet<_> = cards.rows.iter().map(|r| r.period).collect();
     let names: Vec<&str> = CATALOG.iter().map(|m| m.name).collect();
     let kpis: Vec<KpiRecord> = cards

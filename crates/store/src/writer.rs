@@ -12,7 +12,6 @@ use crate::{
 use chrono::Timelike;
 use compact_str::ToCompactString;
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::sync::Arc;
 use watershed_model::{Cells, Entity, Opportunity, OpportunityPartner, Partner, Text, Value};
 
@@ -77,16 +76,14 @@ fn raw_record<'a>(record_id: i64, input_id: i64, line: u64, kind: &'a str, note:
     [record_id.into(), input_id.into(), Param::Int(line as i64), kind.into(), note.into(), cells_json.into()]
 }
 
-/// An entity row as stored: (record id, text cells in [`Entity::fields`] order).
-type StoredRow = (i64, Vec<Option<Text>>);
-
-/// The dataset rows a run wrote, as the store would read them back.
+/// The partners, golden opportunities and links a run wrote, as the store would read them
+/// back. The other entities' rows are not kept: they are read back (holding them through
+/// resolution and the store loop was 220 MB at 1M opportunities, at the run's peak).
 #[derive(Default)]
 struct Written {
     partners: Vec<Partner>,
     opportunities: Vec<Opportunity>,
     links: Vec<OpportunityPartner>,
-    entities: HashMap<Entity, Vec<StoredRow>>,
 }
 
 /// A value as the store holds it, as text (what reading it back gives); short values
@@ -139,19 +136,16 @@ impl<'a> RunWriter<'a> {
     }
 
     /// The governed dataset as this run has written it so far: after
-    /// [`RunWriter::clear_dataset`] from what it wrote (exactly what reading it back would
-    /// give, without the read), otherwise read inside the transaction.
+    /// [`RunWriter::clear_dataset`] its partners, golden opportunities and links from what
+    /// it wrote (exactly what reading them back would give, without the read) and the other
+    /// entities read back inside the transaction; otherwise all read inside the transaction.
     pub fn dataset(&self) -> Result<watershed_model::Dataset> {
         let Some(written) = self.written.borrow_mut().take() else { return read::dataset(self.db) };
-        let Written { mut partners, mut opportunities, mut links, mut entities } = written;
+        let Written { mut partners, mut opportunities, mut links } = written;
         partners.sort_by(|a, b| a.partner_id.cmp(&b.partner_id));
         opportunities.sort_by(|a, b| a.opportunity_id.cmp(&b.opportunity_id));
         links.sort_by(|a, b| (&a.opportunity_id, &a.partner_id).cmp(&(&b.opportunity_id, &b.partner_id)));
-        let data = read::dataset_from(partners, opportunities, links, &mut |entity| {
-            let mut rows = entities.remove(&entity).unwrap_or_default();
-            rows.sort_by_key(|(record_id, _)| *record_id);
-            Ok(rows.into_iter().map(|(_, cells)| cells).collect())
-        })?;
+        let data = read::dataset_from(partners, opportunities, links, &mut |entity| read::entity_rows(self.db, entity))?;
         // Later writes are no longer mirrored: a second call reads the database.
         Ok(data)
     }
@@ -409,8 +403,8 @@ impl<'a> RunWriter<'a> {
 
     /// Writes a row of a non-opportunity entity (values in [`Entity::fields`] order).
     pub fn insert_entity_row(&self, entity: Entity, values: &[Value], record_id: i64) -> Result<()> {
-        // Each value converted once: the text is what the store holds and what the run's
-        // in-memory copy keeps; integers and flags go to the database as integers.
+        // Each value converted once to the text the store holds; integers and flags go to
+        // the database as integers.
         let texts: Vec<Option<Text>> = values.iter().map(stored_text).collect();
         let mut row: Vec<Param> = values
             .iter()
@@ -423,9 +417,6 @@ impl<'a> RunWriter<'a> {
             .collect();
         row.push(Param::Int(record_id));
         self.db.append(entity.name(), &row)?;
-        if let Some(w) = self.written.borrow_mut().as_mut() {
-            w.entities.entry(entity).or_default().push((record_id, texts));
-        }
         Ok(())
     }
 
