@@ -352,10 +352,10 @@ fn resolve_records(
         comparisons =
             scored_matching(records, &record_group, &group_key, &source_bit, quotes, &mut uf, settings, humans, &mut decisions, &mut ties);
     }
-    // 5. Clusters → golden records, in id order. A cluster's id is its most trusted
-    // record's group key, known before the record is built: sorting the clusters
-    // (small) instead of the golden records (hundreds of bytes each) means the records
-    // come out in order and are never moved again.
+    // 5. Clusters, from which golden records are built as they are read. A cluster's id
+    // is its most trusted record's group key, known before the record is built: the
+    // clusters (small) are ordered, by id or by first record, instead of the golden
+    // records (hundreds of bytes each), which are never moved once built.
     let mut members: Vec<(usize, usize)> = record_group.iter().enumerate().map(|(i, g)| (uf.find(*g), i)).collect();
     members.sort_unstable();
     let mut clusters: Vec<ClusterSpan> = Vec::new();
@@ -366,7 +366,6 @@ fn resolve_records(
         clusters.push((golden_id(source, key), start..start + cluster.len()));
         start += cluster.len();
     }
-    clusters.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     // Golden records are independent: built on every core for large inputs.
     let asked = settings.map_or(0, |s| s.threads);
     let threads = if asked == 0 && clusters.len() < 20_000 { 1 } else { thread_count(asked) };
@@ -392,7 +391,8 @@ pub struct GoldenRecords {
     /// (union-find root, record index) of every record, grouped by cluster, each cluster's
     /// in record order.
     members: Vec<(usize, usize)>,
-    /// In id order.
+    /// In the order of their union-find roots: [`GoldenRecords::iter`] orders them by id,
+    /// [`GoldenRecords::drain_by_first_record`] by first record, each when it is asked.
     clusters: Vec<ClusterSpan>,
     /// Why clusters were joined, by record id.
     ties: FastMap<i64, String>,
@@ -449,9 +449,12 @@ impl GoldenRecords {
     /// [`GoldenRecords::iter`] with parts of `part` clusters.
     fn in_parts(&self, part: usize) -> impl Iterator<Item = Golden> + '_ {
         let part = part.max(1);
-        (0..self.clusters.len()).step_by(part).flat_map(move |start| {
-            let clusters: Vec<usize> = (start..self.clusters.len().min(start.saturating_add(part))).collect();
-            self.build_part(&clusters).into_iter().flatten().map(|(golden, _)| golden)
+        // Ids are unique (each is its cluster's survivor's group key).
+        let mut by_id: Vec<usize> = (0..self.clusters.len()).collect();
+        by_id.sort_unstable_by(|&a, &b| self.clusters[a].0.cmp(&self.clusters[b].0));
+        (0..by_id.len()).step_by(part).flat_map(move |start| {
+            let clusters = &by_id[start..by_id.len().min(start.saturating_add(part))];
+            self.build_part(clusters).into_iter().flatten().map(|(golden, _)| golden)
         })
     }
 
