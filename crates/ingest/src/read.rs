@@ -7,11 +7,11 @@
 //! is quarantined as a whole and the run says why. Nothing here panics on any input;
 //! decompression is bounded by [`Limits`].
 
-use crate::InputFile;
 use crate::decode::looks_like_text;
 use crate::json::{parse_json, parse_ndjson};
 use crate::parse::{ParsedInput, parse_delimited};
 use crate::sheet::{Book, read_workbook};
+use crate::{InputFile, OfferedFile};
 use sha2::{Digest, Sha256};
 use std::io::{Cursor, Read};
 use std::sync::{Mutex, PoisonError};
@@ -76,48 +76,73 @@ pub fn read_file(file: &InputFile, options: &ReadOptions) -> Vec<Input> {
         .collect()
 }
 
-/// Reads several files into their inputs, on all cores: the large ones one at a time
-/// (each read in parts on every core), then the others side by side, largest first. The
-/// result holds each file's inputs in the order of `files`, as [`read_file`] reads them.
-/// Each file's content is freed as soon as it is parsed, so the contents of the files
-/// and the rows parsed from them are not all in memory at once.
-pub fn read_files(files: Vec<(InputFile, &ReadOptions)>) -> Vec<Vec<Input>> {
-    read_files_alone_from(files, ALONE_BYTES)
+/// What reading one offered file gave.
+#[derive(Debug)]
+pub enum FileRead {
+    /// Its content is one the raw layer holds already (the caller's `is_known` said so):
+    /// hashed, not parsed.
+    Known {
+        /// The content's SHA-256.
+        sha256: String,
+    },
+    /// Read, hashed and parsed into its inputs (at least one).
+    New {
+        /// The content's SHA-256.
+        sha256: String,
+        /// The inputs, as [`read_file`] reads them.
+        inputs: Vec<Input>,
+    },
+    /// The file could not be read.
+    Failed(std::io::Error),
+}
+
+/// Reads, hashes and parses several files, on all cores: the large ones one at a time
+/// (each read in parts on every core), then the others side by side, largest first. A
+/// file is read only when its turn comes and its content freed once parsed, so the
+/// contents of the files and the rows parsed from them are not all in memory at once.
+/// `is_known(index, sha256)` says whether the raw layer holds file `index`'s content:
+/// such a file is not parsed. The result is in the order of `files`.
+pub fn read_files(files: Vec<(OfferedFile, &ReadOptions)>, is_known: impl Fn(usize, &str) -> bool + Sync) -> Vec<FileRead> {
+    read_files_alone_from(files, is_known, ALONE_BYTES)
 }
 
 /// [`read_files`], reading files of `alone_bytes` or more one at a time.
-fn read_files_alone_from(files: Vec<(InputFile, &ReadOptions)>, alone_bytes: usize) -> Vec<Vec<Input>> {
-    let sizes: Vec<usize> = files.iter().map(|(file, _)| file.bytes.len()).collect();
+fn read_files_alone_from(
+    files: Vec<(OfferedFile, &ReadOptions)>,
+    is_known: impl Fn(usize, &str) -> bool + Sync,
+    alone_bytes: u64,
+) -> Vec<FileRead> {
     let mut order: Vec<usize> = (0..files.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(sizes[i]));
-    let files: Vec<(Mutex<InputFile>, &ReadOptions)> = files.into_iter().map(|(file, options)| (Mutex::new(file), options)).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(files[i].0.size));
     let read = |i: usize| {
-        let (file, options) = &files[i];
-        // A worker that panicked while reading a file poisoned nothing of it: its content
-        // is freed only once it is read.
-        let mut file = file.lock().unwrap_or_else(PoisonError::into_inner);
-        let inputs = read_file(&file, options);
-        file.bytes = Vec::new();
-        inputs
+        let (offered, options) = &files[i];
+        match offered.read() {
+            Err(e) => FileRead::Failed(e),
+            Ok(file) if is_known(i, &file.sha256) => FileRead::Known { sha256: file.sha256 },
+            // The content is dropped here, once parsed.
+            Ok(file) => FileRead::New { inputs: read_file(&file, options), sha256: file.sha256 },
+        }
     };
     // Large files one at a time, each read in parts on every core: their content and
     // rows are then never in memory next to another file's being read.
-    let alone = order.iter().take_while(|&&i| sizes[i] >= alone_bytes).count();
-    let mut out: Vec<Vec<Input>> = (0..files.len()).map(|_| Vec::new()).collect();
+    let alone = order.iter().take_while(|&&i| files[i].0.size >= alone_bytes).count();
+    let mut out: Vec<Option<FileRead>> = (0..files.len()).map(|_| None).collect();
     for &i in &order[..alone] {
-        out[i] = read(i);
+        out[i] = Some(read(i));
     }
     let rest = &order[alone..];
     let local: Vec<usize> = (0..rest.len()).collect();
-    for (k, inputs) in on_all_cores(&local, |k| read(rest[k])).into_iter().enumerate() {
-        out[rest[k]] = inputs;
+    for (k, outcome) in on_all_cores(&local, |k| read(rest[k])).into_iter().enumerate() {
+        out[rest[k]] = Some(outcome);
     }
-    out
+    out.into_iter()
+        .map(|outcome| outcome.unwrap_or_else(|| FileRead::Failed(std::io::Error::other("internal error: a file was not read"))))
+        .collect()
 }
 
 /// Files at least this large are read alone (see [`read_files`]): at 1M opportunities the
 /// CRM export (296 MB) alone, which lowered the read stage's peak from 1.20 to 1.04 GB.
-const ALONE_BYTES: usize = 64 << 20;
+const ALONE_BYTES: u64 = 64 << 20;
 
 /// `work(i)` for every index of `order` (a permutation of `0..order.len()`), taken in
 /// that order by one worker per core; the results come back by index. An item whose
@@ -380,25 +405,43 @@ mod tests {
 
     #[test]
     fn files_read_alone_or_side_by_side_come_back_in_their_order_as_read_one_by_one() {
+        let dir = std::env::temp_dir().join(format!("ws-read-files-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
         let file = |name: &str, rows: usize| {
             let text: String = std::iter::once("id,amount\n".to_string()).chain((0..rows).map(|i| format!("{name}{i},{i}\n"))).collect();
-            let bytes = text.into_bytes();
-            InputFile { locator: format!("{name}.csv"), sha256: name.to_string(), size: bytes.len() as u64, bytes }
+            let path = dir.join(format!("{name}.csv"));
+            std::fs::write(&path, &text).unwrap();
+            OfferedFile { locator: format!("{name}.csv"), path, size: text.len() as u64 }
         };
         let options = ReadOptions::default();
-        let made = [file("a", 3), file("big", 400), file("c", 1), file("large", 200), file("e", 0)];
-        let one_by_one: Vec<Vec<(String, usize)>> =
-            made.iter().map(|f| read_file(f, &options).into_iter().map(|i| (i.locator, i.parsed.rows.len())).collect()).collect();
+        let mut made = vec![file("a", 3), file("big", 400), file("c", 1), file("large", 200), file("e", 0), file("known", 5)];
+        // A file listed but gone when its turn comes.
+        made.push(OfferedFile { locator: "gone.csv".into(), path: dir.join("gone.csv"), size: 10 });
+        let known_sha = made[5].read().unwrap().sha256;
+        let one_by_one: Vec<Vec<(String, usize)>> = made[..5]
+            .iter()
+            .map(|f| read_file(&f.read().unwrap(), &options).into_iter().map(|i| (i.locator, i.parsed.rows.len())).collect())
+            .collect();
         // Everything alone, the two largest alone, none alone.
-        for alone_bytes in [0, 1_000, usize::MAX] {
-            let files: Vec<(InputFile, &ReadOptions)> = made.iter().cloned().map(|f| (f, &options)).collect();
-            let read: Vec<Vec<(String, usize)>> = read_files_alone_from(files, alone_bytes)
-                .into_iter()
-                .map(|inputs| inputs.into_iter().map(|i| (i.locator, i.parsed.rows.len())).collect())
-                .collect();
-            assert_eq!(read, one_by_one, "alone from {alone_bytes} bytes");
+        for alone_bytes in [0, 1_000, u64::MAX] {
+            let files: Vec<(OfferedFile, &ReadOptions)> = made.iter().cloned().map(|f| (f, &options)).collect();
+            let read = read_files_alone_from(files, |_, sha| sha == known_sha, alone_bytes);
+            assert_eq!(read.len(), made.len());
+            for (i, outcome) in read.into_iter().enumerate() {
+                match (i, outcome) {
+                    (0..=4, FileRead::New { sha256, inputs }) => {
+                        assert_eq!(sha256, made[i].read().unwrap().sha256);
+                        let got: Vec<(String, usize)> = inputs.into_iter().map(|i| (i.locator, i.parsed.rows.len())).collect();
+                        assert_eq!(got, one_by_one[i], "file {i}, alone from {alone_bytes} bytes");
+                    }
+                    (5, FileRead::Known { sha256 }) => assert_eq!(sha256, known_sha),
+                    (6, FileRead::Failed(e)) => assert_eq!(e.kind(), std::io::ErrorKind::NotFound),
+                    (i, other) => panic!("file {i}: {other:?}"),
+                }
+            }
         }
         assert_eq!(one_by_one[1], vec![("big.csv".to_string(), 400)]);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -21,7 +21,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 use watershed_config::{PartnerAssignment, Project, SourceConfig};
-use watershed_ingest::{FilesSource, Input, InputFile, ReadOptions, bind_columns, inputs_of_all, read_files};
+use watershed_ingest::{FileRead, FilesSource, Input, OfferedFile, ReadOptions, Source, SourceError, bind_columns, read_files};
 use watershed_model::{Cells, Entity};
 use watershed_normalize::{InputContext, Lookups, Rejection};
 use watershed_resolve::{HumanDecision, MatchSettings, Records, ResolveRecord, resolve_with};
@@ -159,45 +159,59 @@ pub fn run(project: &Project, progress: &mut dyn Progress) -> Result<RunReport, 
     // 1. Sources: list and hash every input; parse only the new ones.
     let mut new_inputs: Vec<NewInput> = Vec::new();
     let mut seen: HashSet<(usize, String)> = HashSet::new();
-    progress.stage("read", config.sources.len() as u64);
     let options: Vec<ReadOptions> = config
         .sources
         .iter()
         .map(|s| ReadOptions { delimiter: s.delimiter_byte(), sheets: s.sheets.clone(), ..ReadOptions::default() })
         .collect();
-    let mut to_read: Vec<(usize, InputFile)> = Vec::new();
-    // Every source's files read and hashed on all cores; a file the raw layer holds is
-    // dropped as soon as it is hashed.
+    // Every source's files listed, then read, hashed and parsed on all cores, one file
+    // at a time where large; a file the raw layer holds is dropped as soon as it is hashed.
     let known = store.input_hashes()?;
-    let sources: Vec<FilesSource> = config.sources.iter().cloned().map(FilesSource::new).collect();
-    let offered =
-        inputs_of_all(&sources, &project.root, |index, file| known.contains(&(config.sources[index].name.clone(), file.sha256.clone())));
-    for (index, offered) in offered.into_iter().enumerate() {
-        match offered {
+    let mut files: Vec<(OfferedFile, &ReadOptions)> = Vec::new();
+    let mut sources_of: Vec<usize> = Vec::new();
+    for (index, source) in config.sources.iter().enumerate() {
+        match FilesSource::new(source.clone()).offers(&project.root) {
             Ok(offered) => {
-                report.sources[index].inputs_unchanged += offered.known;
-                for file in offered.new {
-                    // The same content twice in one source is one input.
-                    if !seen.insert((index, file.sha256.clone())) {
-                        report.sources[index].inputs_unchanged += 1;
-                        continue;
-                    }
-                    to_read.push((index, file));
+                for file in offered {
+                    sources_of.push(index);
+                    files.push((file, &options[index]));
                 }
             }
             Err(e) => report.sources[index].error = Some(e.to_string()),
         }
-        progress.advance(1);
     }
-    // The new files are parsed on all cores; one file may hold several inputs (workbook sheets, archive members).
-    let sources_of: Vec<usize> = to_read.iter().map(|(index, _)| *index).collect();
-    let files: Vec<(InputFile, &ReadOptions)> = to_read.into_iter().map(|(index, file)| (file, &options[index])).collect();
-    for (index, inputs) in sources_of.iter().zip(read_files(files)) {
-        for input in inputs {
-            for warning in &input.parsed.warnings {
-                report.warnings.push(format!("{}: {warning}", input.locator));
+    progress.stage("read", files.len() as u64);
+    let locators: Vec<String> = files.iter().map(|(file, _)| file.locator.clone()).collect();
+    let outcomes = read_files(files, |i, sha256| known.contains(&(config.sources[sources_of[i]].name.clone(), sha256.to_string())));
+    progress.advance(outcomes.len() as u64);
+    // A file that cannot be read fails its source, as before any file of it was parsed:
+    // none of that source's files is taken this run.
+    for ((&index, locator), outcome) in sources_of.iter().zip(&locators).zip(&outcomes) {
+        if let FileRead::Failed(error) = outcome
+            && report.sources[index].error.is_none()
+        {
+            let error = std::io::Error::new(error.kind(), error.to_string());
+            let failure = SourceError::Read { source_name: config.sources[index].name.clone(), path: locator.clone(), error };
+            report.sources[index].error = Some(failure.to_string());
+        }
+    }
+    for (&index, outcome) in sources_of.iter().zip(outcomes) {
+        if report.sources[index].error.is_some() {
+            continue;
+        }
+        match outcome {
+            FileRead::Known { .. } => report.sources[index].inputs_unchanged += 1,
+            // The same content twice in one source is one input.
+            FileRead::New { sha256, .. } if !seen.insert((index, sha256.clone())) => report.sources[index].inputs_unchanged += 1,
+            FileRead::New { inputs, .. } => {
+                for input in inputs {
+                    for warning in &input.parsed.warnings {
+                        report.warnings.push(format!("{}: {warning}", input.locator));
+                    }
+                    new_inputs.push(NewInput { source: index, input });
+                }
             }
-            new_inputs.push(NewInput { source: *index, input });
+            FileRead::Failed(_) => {}
         }
     }
     progress.finish();

@@ -184,3 +184,24 @@ fn a_malformed_row_is_quarantined_with_line_column_and_raw_text() {
         assert!(reason.contains(part), "{part:?} not in {reason}");
     }
 }
+
+#[test]
+fn a_copy_of_a_file_is_one_input_and_only_new_files_are_read_again() {
+    let (_tmp, dir) = example_run();
+    // The same content under another name in the same source, and a new delta export.
+    let crm = dir.join("inbox/crm");
+    std::fs::copy(crm.join("opportunities_2026-11-01.csv"), crm.join("opportunities_copy.csv")).expect("copy");
+    let delta = std::fs::read_to_string(crm.join("opportunities_2026-11-15.csv")).expect("read");
+    let header = delta.lines().next().expect("header");
+    let row = delta.lines().nth(1).expect("a row").replacen(',', "X,", 1);
+    std::fs::write(crm.join("opportunities_2026-11-30.csv"), format!("{header}\n{row}\n")).expect("write");
+    let report = json(&dir, &["run"]);
+    assert_eq!(report["status"], "succeeded");
+    let crm_report = source(&report, "crm");
+    // The two files of the first run are known by their hash, the copy is known content:
+    // only the new export is an input.
+    assert_eq!((crm_report["inputs_new"].as_u64(), crm_report["inputs_unchanged"].as_u64()), (Some(1), Some(3)), "{crm_report}");
+    assert_eq!((crm_report["read"].as_u64(), crm_report["new"].as_u64()), (Some(1), Some(1)), "{crm_report}");
+    assert!(crm_report["error"].is_null(), "{crm_report}");
+    assert_eq!(source(&report, "sheets")["inputs_unchanged"].as_u64(), Some(1));
+}

@@ -3,4 +3,5 @@
 mod content;
 mod source;
 
+pub(crate) use content::read_and_hash;
 pub use source::FilesSource;

@@ -1,5 +1,4 @@
-use super::content::read_and_hash;
-use crate::{InputFile, Source, SourceError};
+use crate::{OfferedFile, Source, SourceError};
 use std::path::Path;
 use watershed_config::SourceConfig;
 
@@ -31,7 +30,7 @@ impl Source for FilesSource {
         &self.config.name
     }
 
-    fn inputs(&self, root: &Path) -> Result<Vec<InputFile>, SourceError> {
+    fn offers(&self, root: &Path) -> Result<Vec<OfferedFile>, SourceError> {
         let pattern_text = self.config.path.clone().unwrap_or_default();
         let pattern = root.join(&pattern_text);
         let pattern_str = pattern.to_string_lossy();
@@ -43,21 +42,17 @@ impl Source for FilesSource {
         let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
         let mut files: Vec<_> = paths.filter_map(Result::ok).filter(|p| p.is_file()).collect();
         files.sort();
-        let mut inputs = Vec::with_capacity(files.len());
+        let mut offered = Vec::with_capacity(files.len());
         for path in files {
             let read_err = |error| SourceError::Read { source_name: self.config.name.clone(), path: path.display().to_string(), error };
             let real = path.canonicalize().map_err(read_err)?;
             if !real.starts_with(&canonical_root) {
                 continue;
             }
-            let (bytes, sha256) = read_and_hash(&path).map_err(|e| SourceError::Read {
-                source_name: self.config.name.clone(),
-                path: path.display().to_string(),
-                error: e,
-            })?;
+            let size = std::fs::metadata(&real).map_err(read_err)?.len();
             let locator = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
-            inputs.push(InputFile { locator, sha256, size: bytes.len() as u64, bytes });
+            offered.push(OfferedFile { locator, path, size });
         }
-        Ok(inputs)
+        Ok(offered)
     }
 }
