@@ -612,18 +612,17 @@ fn scored_matching(
     } else {
         (0..clusters).filter(|&c| uf.sources[roots[c]] != dominant).flat_map(|c| keys_of(c).iter().copied()).collect()
     };
-    let mut entries: Vec<Entry> = Vec::new();
-    for (c, f) in facts.iter().enumerate() {
+    let others = &others_blocks;
+    let entered = |c: usize| {
         let sources = uf.sources[roots[c]];
-        let day = f.close_day();
-        entries.extend(
-            keys_of(c).iter().filter(|block| dominant == 0 || sources != dominant || others_blocks.contains(block)).map(|&block| Entry {
-                block,
-                day,
-                cluster: c as u32,
-                sources,
-            }),
-        );
+        keys_of(c).iter().filter(move |block| dominant == 0 || sources != dominant || others.contains(block))
+    };
+    // Counted first and allocated once: grown by doubling, the list (2.2M entries, 52 MB
+    // at 1M) was copied into one twice its size, both resident at the stage's peak.
+    let mut entries: Vec<Entry> = Vec::with_capacity((0..clusters).map(|c| entered(c).count()).sum());
+    for (c, f) in facts.iter().enumerate() {
+        let (sources, day) = (uf.sources[roots[c]], f.close_day());
+        entries.extend(entered(c).map(|&block| Entry { block, day, cluster: c as u32, sources }));
     }
     drop(others_blocks);
     entries.sort_unstable_by_key(|e| (e.block, e.day, e.cluster));
