@@ -20,12 +20,16 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// Rust bindings do not name it).
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
-/// The purge delay set, unless `MIMALLOC_PURGE_DELAY` says otherwise: with mimalloc v3's
-/// default (1 s) what one stage freed stayed committed while the next allocated its own,
-/// so the run's peak held both (when measured, the 0.5 GB of normalized records freed
-/// after the store loop next to the metrics' dataset: 1.47–1.55 GB against 1.39–1.40 GB at
-/// 100 ms, 1M opportunities, same wall time within noise).
-const PURGE_DELAY_MS: std::ffi::c_long = 100;
+/// The purge delay set, unless `MIMALLOC_PURGE_DELAY` says otherwise: freed memory is
+/// given back to the system at once. With mimalloc v3's default (1 s) what one stage
+/// freed stayed committed while the next allocated its own, so the run's peak held both
+/// (1.47–1.55 GB against 1.39–1.40 GB at 100 ms, 1M opportunities, an earlier build);
+/// at 100 ms much of what a stage freed was still resident when it ended (at the end of
+/// the metrics 586 MiB, 83 MiB once `mi_collect` ran; 83 MiB at 0 ms without it), and
+/// the peaks inside normalization and resolution held it too: max RSS 936–946 MiB at
+/// 100 ms against 892–898 MiB at 0 ms over five alternating runs, wall time the same
+/// within this machine's noise (medians 21.7 s at 100 ms, 21.9 s at 0 ms).
+const PURGE_DELAY_MS: std::ffi::c_long = 0;
 
 /// Watershed turns partner data (CRM exports, channel sheets, partners' own files)
 /// into one governed, deduplicated, traceable dataset and the partner metrics built on it.
