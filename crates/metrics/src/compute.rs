@@ -79,8 +79,9 @@ struct PartnerData<'a> {
 
 /// The links to closed-won opportunities, in link order, for trailing revenue: per
 /// link its partner, split and where the won opportunities of its id (close date,
-/// amount, in dataset order) are in `versions`. One list for all ids: a list per id was
-/// ~100 bytes per won opportunity (a vector and its allocation), 60 MB at 1M.
+/// amount, in dataset order) are in `versions`. One list for all ids: a list per id cost
+/// ~100 bytes per won opportunity id (a vector and its allocation): at 1M this index took
+/// 98 MB, most of it those lists.
 struct WonLinks<'a> {
     links: Vec<(&'a str, Decimal, std::ops::Range<usize>)>,
     versions: Vec<(NaiveDate, Decimal)>,

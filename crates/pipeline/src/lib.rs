@@ -158,7 +158,6 @@ pub fn run(project: &Project, progress: &mut dyn Progress) -> Result<RunReport, 
 
     // 1. Sources: list and hash every input; parse only the new ones.
     let mut new_inputs: Vec<NewInput> = Vec::new();
-    let mut seen: HashSet<(usize, String)> = HashSet::new();
     let options: Vec<ReadOptions> = config
         .sources
         .iter()
@@ -181,39 +180,10 @@ pub fn run(project: &Project, progress: &mut dyn Progress) -> Result<RunReport, 
         }
     }
     progress.stage("read", files.len() as u64);
-    let locators: Vec<String> = files.iter().map(|(file, _)| file.locator.clone()).collect();
+    let paths: Vec<String> = files.iter().map(|(file, _)| file.path.display().to_string()).collect();
     let outcomes = read_files(files, |i, sha256| known.contains(&(config.sources[sources_of[i]].name.clone(), sha256.to_string())));
     progress.advance(outcomes.len() as u64);
-    // A file that cannot be read fails its source, as before any file of it was parsed:
-    // none of that source's files is taken this run.
-    for ((&index, locator), outcome) in sources_of.iter().zip(&locators).zip(&outcomes) {
-        if let FileRead::Failed(error) = outcome
-            && report.sources[index].error.is_none()
-        {
-            let error = std::io::Error::new(error.kind(), error.to_string());
-            let failure = SourceError::Read { source_name: config.sources[index].name.clone(), path: locator.clone(), error };
-            report.sources[index].error = Some(failure.to_string());
-        }
-    }
-    for (&index, outcome) in sources_of.iter().zip(outcomes) {
-        if report.sources[index].error.is_some() {
-            continue;
-        }
-        match outcome {
-            FileRead::Known { .. } => report.sources[index].inputs_unchanged += 1,
-            // The same content twice in one source is one input.
-            FileRead::New { sha256, .. } if !seen.insert((index, sha256.clone())) => report.sources[index].inputs_unchanged += 1,
-            FileRead::New { inputs, .. } => {
-                for input in inputs {
-                    for warning in &input.parsed.warnings {
-                        report.warnings.push(format!("{}: {warning}", input.locator));
-                    }
-                    new_inputs.push(NewInput { source: index, input });
-                }
-            }
-            FileRead::Failed(_) => {}
-        }
-    }
+    new_inputs.extend(sort_out_files(&sources_of, &paths, outcomes, &mut report.sources, &mut report.warnings));
     progress.finish();
 
     let current = fingerprint(project, &store)?;
@@ -261,6 +231,51 @@ pub fn run(project: &Project, progress: &mut dyn Progress) -> Result<RunReport, 
             Err(e)
         }
     }
+}
+
+/// Sorts what reading the listed files gave (`outcomes`, file `i` of source
+/// `sources_of[i]` at `paths[i]`) into the run's new inputs, in listing order, and each
+/// source's counts: a file whose content the raw layer holds, or came earlier in the same
+/// source, is an unchanged input; a file that cannot be read fails its source, none of
+/// whose files is then taken this run (as when its glob is invalid).
+fn sort_out_files(
+    sources_of: &[usize],
+    paths: &[String],
+    outcomes: Vec<FileRead>,
+    summaries: &mut [SourceSummary],
+    warnings: &mut Vec<String>,
+) -> Vec<NewInput> {
+    for ((&index, path), outcome) in sources_of.iter().zip(paths).zip(&outcomes) {
+        if let FileRead::Failed(error) = outcome
+            && summaries[index].error.is_none()
+        {
+            let error = std::io::Error::new(error.kind(), error.to_string());
+            let failure = SourceError::Read { source_name: summaries[index].name.clone(), path: path.clone(), error };
+            summaries[index].error = Some(failure.to_string());
+        }
+    }
+    let mut seen: HashSet<(usize, String)> = HashSet::new();
+    let mut new_inputs = Vec::new();
+    for (&index, outcome) in sources_of.iter().zip(outcomes) {
+        if summaries[index].error.is_some() {
+            continue;
+        }
+        match outcome {
+            FileRead::Known { .. } => summaries[index].inputs_unchanged += 1,
+            // The same content twice in one source is one input.
+            FileRead::New { sha256, .. } if !seen.insert((index, sha256.clone())) => summaries[index].inputs_unchanged += 1,
+            FileRead::New { inputs, .. } => {
+                for input in inputs {
+                    for warning in &input.parsed.warnings {
+                        warnings.push(format!("{}: {warning}", input.locator));
+                    }
+                    new_inputs.push(NewInput { source: index, input });
+                }
+            }
+            FileRead::Failed(_) => {}
+        }
+    }
+    new_inputs
 }
 
 fn rebuild(
@@ -785,5 +800,38 @@ mod tests {
         }
         assert!(corrected.is_empty(), "every correction was used once");
         assert_eq!(seen, (1..=count as i64).collect::<Vec<_>>(), "every row once, in order");
+    }
+
+    #[test]
+    fn read_outcomes_give_new_inputs_in_order_and_an_unreadable_file_fails_its_source() {
+        let input = |locator: &str, warning: Option<&str>| {
+            let mut parsed = watershed_ingest::ParsedInput::empty(watershed_ingest::Format::Delimited, "UTF-8");
+            parsed.warnings.extend(warning.map(str::to_string));
+            Input { locator: locator.into(), key: locator.into(), size: 1, parsed }
+        };
+        let new = |sha: &str, inputs: Vec<Input>| FileRead::New { sha256: sha.into(), inputs };
+        let outcomes = vec![
+            new("x", vec![input("a/1.csv", Some("odd bytes"))]),
+            FileRead::Failed(std::io::Error::new(std::io::ErrorKind::NotFound, "gone")),
+            new("y", vec![input("b/1.csv", Some("first"))]),
+            new("y", vec![input("b/copy.csv", Some("never seen"))]),
+            FileRead::Known { sha256: "k".into() },
+            new("z", vec![input("b/book.xlsx#One", None), input("b/book.xlsx#Two", None)]),
+        ];
+        let sources_of = [0, 0, 1, 1, 1, 1];
+        let paths: Vec<String> =
+            ["/p/a/1.csv", "/p/a/gone.csv", "/p/b/1.csv", "/p/b/copy.csv", "/p/b/old.csv", "/p/b/book.xlsx"].map(String::from).into();
+        let mut summaries = vec![
+            SourceSummary { name: "a".into(), ..SourceSummary::default() },
+            SourceSummary { name: "b".into(), ..SourceSummary::default() },
+        ];
+        let mut warnings = Vec::new();
+        let taken = sort_out_files(&sources_of, &paths, outcomes, &mut summaries, &mut warnings);
+        let taken: Vec<(usize, &str)> = taken.iter().map(|n| (n.source, n.input.locator.as_str())).collect();
+        assert_eq!(taken, [(1, "b/1.csv"), (1, "b/book.xlsx#One"), (1, "b/book.xlsx#Two")]);
+        assert_eq!(summaries[0].error.as_deref(), Some("source `a`: cannot read /p/a/gone.csv: gone"));
+        assert_eq!((summaries[0].inputs_unchanged, summaries[1].inputs_unchanged), (0, 2));
+        assert!(summaries[1].error.is_none());
+        assert_eq!(warnings, ["b/1.csv: first"]);
     }
 }

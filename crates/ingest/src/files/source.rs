@@ -2,8 +2,9 @@ use crate::{OfferedFile, Source, SourceError};
 use std::path::Path;
 use watershed_config::SourceConfig;
 
-/// Reads every file matching the source's `path` glob, in path order. Files that
-/// resolve (through symlinks) outside the project folder are refused.
+/// Offers every file matching the source's `path` glob, in path order (read later, by
+/// [`crate::read_files`]). Files that resolve (through symlinks) outside the project
+/// folder are refused.
 #[derive(Debug, Clone)]
 pub struct FilesSource {
     config: SourceConfig,
