@@ -774,19 +774,7 @@ mod tests {
 
     #[test]
     fn scorecards_of_a_period_asked_twice_are_its_rows_twice_in_the_order_asked() {
-        let partner = |id: &str| watershed_model::Partner {
-            partner_id: id.into(),
-            name: id.into(),
-            tier: None,
-            segment: None,
-            region: None,
-            partner_type: None,
-            partner_manager: None,
-            account_manager: None,
-            start_date: None,
-            contract_end_date: None,
-            status: watershed_model::PartnerStatus::Active,
-        };
+        let partner = |id: &str| watershed_model::Partner::new(id, id);
         let opp = |id: &str, close: &str| Opportunity { opportunity_id: id.into(), close_date: d(close), ..won_opportunity() };
         let link = |id: &str, partner: &str| OpportunityPartner {
             opportunity_id: id.into(),

@@ -193,7 +193,7 @@ fn add(
 mod tests {
     use super::*;
     use std::str::FromStr;
-    use watershed_model::{OpportunityPartner, Partner, PartnerStatus};
+    use watershed_model::{OpportunityPartner, Partner};
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -221,19 +221,7 @@ mod tests {
     }
 
     fn partner(id: &str, region: &str) -> Partner {
-        Partner {
-            partner_id: id.into(),
-            name: id.into(),
-            tier: Some("Gold".into()),
-            segment: None,
-            region: Some(region.into()),
-            partner_type: None,
-            partner_manager: None,
-            account_manager: None,
-            start_date: None,
-            contract_end_date: None,
-            status: PartnerStatus::Active,
-        }
+        Partner { tier: Some("Gold".into()), region: Some(region.into()), ..Partner::new(id, id) }
     }
 
     fn link(o: &str, p: &str, role: PartnerRole) -> OpportunityPartner {

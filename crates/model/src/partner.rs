@@ -56,3 +56,23 @@ pub struct Partner {
     /// Active or inactive.
     pub status: PartnerStatus,
 }
+
+impl Partner {
+    /// An active partner known by its id and name only (every other field unset), as a
+    /// test or a partner list without master data builds one.
+    pub fn new(partner_id: impl Into<String>, name: impl Into<String>) -> Partner {
+        Partner {
+            partner_id: partner_id.into(),
+            name: name.into(),
+            tier: None,
+            segment: None,
+            region: None,
+            partner_type: None,
+            partner_manager: None,
+            account_manager: None,
+            start_date: None,
+            contract_end_date: None,
+            status: PartnerStatus::Active,
+        }
+    }
+}

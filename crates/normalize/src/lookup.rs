@@ -329,22 +329,10 @@ impl Lookups {
 mod tests {
     use super::*;
     use watershed_config::{FxRate, StageMapping};
-    use watershed_model::{Partner, PartnerStatus};
+    use watershed_model::Partner;
 
     fn partner(id: &str, name: &str) -> Partner {
-        Partner {
-            partner_id: id.into(),
-            name: name.into(),
-            tier: None,
-            segment: None,
-            region: None,
-            partner_type: None,
-            partner_manager: None,
-            account_manager: None,
-            start_date: None,
-            contract_end_date: None,
-            status: PartnerStatus::Active,
-        }
+        Partner::new(id, name)
     }
 
     fn lookups() -> Lookups {

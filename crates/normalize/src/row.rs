@@ -445,22 +445,10 @@ mod tests {
     use super::*;
     use std::str::FromStr;
     use watershed_config::{FxRate, Mappings, Product, StageMapping};
-    use watershed_model::{Partner, PartnerStatus, Stage};
+    use watershed_model::{Partner, Stage};
 
     fn lookups() -> Lookups {
-        let partner = |id: &str, name: &str| Partner {
-            partner_id: id.into(),
-            name: name.into(),
-            tier: None,
-            segment: None,
-            region: None,
-            partner_type: None,
-            partner_manager: None,
-            account_manager: None,
-            start_date: None,
-            contract_end_date: None,
-            status: PartnerStatus::Active,
-        };
+        let partner = |id: &str, name: &str| Partner::new(id, name);
         let m = Mappings {
             partners: vec![partner("P001", "Northwind Traders"), partner("P002", "Bauer Systemhaus GmbH")],
             products: vec![Product { product_id: "PRD-1".into(), name: "Analytics Cloud".into(), family: Some("Analytics".into()) }],

@@ -588,17 +588,9 @@ fn what_a_rebuilding_run_wrote_reads_as_the_database_does(place: &Place) {
     let r2 = w.insert_raw(i, 3, "row", None, &["b".into()]).unwrap();
     w.clear_dataset().unwrap();
     let partner = |id: &str| Partner {
-        partner_id: id.into(),
-        name: format!("Partner {id}"),
-        tier: None,
-        segment: None,
-        region: None,
-        partner_type: None,
-        partner_manager: None,
-        account_manager: None,
         start_date: NaiveDate::from_ymd_opt(2024, 1, 1),
-        contract_end_date: None,
         status: PartnerStatus::Inactive,
+        ..Partner::new(id, format!("Partner {id}"))
     };
     w.insert_partners(&[partner("P2"), partner("P1")]).unwrap();
     let mut late = opportunity("crm:2");
