@@ -86,14 +86,12 @@ struct Written {
     links: Vec<OpportunityPartner>,
 }
 
-/// A value as the store holds it, as text (what reading it back gives); short values
-/// (ids, dates, amounts) need no allocation.
-fn stored_text(value: &Value) -> Option<Text> {
+/// A value the database takes as text formatted (dates, timestamps, amounts), as the
+/// store holds it; `None` for the values bound as they are (null, integers, flags, text).
+/// Short results (dates, amounts) need no allocation.
+fn formatted(value: &Value) -> Option<Text> {
     match value {
-        Value::Null => None,
-        Value::Integer(i) => Some(i.to_compact_string()),
-        Value::Bool(b) => Some(i64::from(*b).to_compact_string()),
-        Value::Text(s) => Some(Text::from(s.as_str())),
+        Value::Null | Value::Integer(_) | Value::Bool(_) | Value::Text(_) => None,
         other => Some(other.to_compact_string()),
     }
 }
@@ -403,15 +401,17 @@ impl<'a> RunWriter<'a> {
 
     /// Writes a row of a non-opportunity entity (values in [`Entity::fields`] order).
     pub fn insert_entity_row(&self, entity: Entity, values: &[Value], record_id: i64) -> Result<()> {
-        // Each value converted once to the text the store holds; integers and flags go to
-        // the database as integers.
-        let texts: Vec<Option<Text>> = values.iter().map(stored_text).collect();
+        // Integers and flags go to the database as integers, text as it is; the other values
+        // as the text the store holds (formatted first: the row borrows it).
+        let texts: Vec<Option<Text>> = values.iter().map(formatted).collect();
         let mut row: Vec<Param> = values
             .iter()
             .zip(&texts)
             .map(|(v, text)| match v {
+                Value::Null => Param::Null,
                 Value::Integer(i) => Param::Int(*i),
                 Value::Bool(b) => Param::Int(i64::from(*b)),
+                Value::Text(s) => Param::Text(s),
                 _ => text.as_deref().map_or(Param::Null, Param::Text),
             })
             .collect();
