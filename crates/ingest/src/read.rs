@@ -125,48 +125,41 @@ fn read_files_alone_from(
     };
     // Large files one at a time, each read in parts on every core: their content and
     // rows are then never in memory next to another file's being read.
-    let alone = order.iter().take_while(|&&i| files[i].0.size >= alone_bytes).count();
-    let mut out: Vec<Option<FileRead>> = (0..files.len()).map(|_| None).collect();
-    for &i in &order[..alone] {
-        out[i] = Some(read(i));
-    }
-    let rest = &order[alone..];
-    let local: Vec<usize> = (0..rest.len()).collect();
-    for (k, outcome) in on_all_cores(&local, |k| read(rest[k])).into_iter().enumerate() {
-        out[rest[k]] = Some(outcome);
-    }
-    out.into_iter()
-        .map(|outcome| outcome.unwrap_or_else(|| FileRead::Failed(std::io::Error::other("internal error: a file was not read"))))
-        .collect()
+    let (alone, rest) = order.split_at(order.iter().take_while(|&&i| files[i].0.size >= alone_bytes).count());
+    let mut outcomes: Vec<(usize, FileRead)> = alone.iter().map(|&i| (i, read(i))).collect();
+    outcomes.extend(rest.iter().copied().zip(on_all_cores(rest, read)));
+    outcomes.sort_unstable_by_key(|(i, _)| *i);
+    outcomes.into_iter().map(|(_, outcome)| outcome).collect()
 }
 
 /// Files at least this large are read alone (see [`read_files`]): at 1M opportunities the
 /// CRM export (296 MB) alone, which lowered the read stage's peak from 1.20 to 1.04 GB.
 const ALONE_BYTES: u64 = 64 << 20;
 
-/// `work(i)` for every index of `order` (a permutation of `0..order.len()`), taken in
-/// that order by one worker per core; the results come back by index. An item whose
-/// worker panicked (a bug) is done again on the calling thread; the items that worker
-/// finished before are kept.
-pub(crate) fn on_all_cores<T: Send>(order: &[usize], work: impl Fn(usize) -> T + Sync) -> Vec<T> {
-    on_threads(std::thread::available_parallelism().map_or(1, usize::from), order, work)
+/// `work(i)` for every item `i` of `items`, taken in that order by one worker per core;
+/// the results come back in the order of `items`. An item whose worker panicked (a bug)
+/// is done again on the calling thread; the items that worker finished before are kept.
+pub(crate) fn on_all_cores<T: Send>(items: &[usize], work: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    on_threads(std::thread::available_parallelism().map_or(1, usize::from), items, work)
 }
 
 /// [`on_all_cores`] with `threads` workers.
-fn on_threads<T: Send>(threads: usize, order: &[usize], work: impl Fn(usize) -> T + Sync) -> Vec<T> {
-    let threads = threads.min(order.len());
+fn on_threads<T: Send>(threads: usize, items: &[usize], work: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let threads = threads.min(items.len());
     if threads <= 1 {
-        return (0..order.len()).map(work).collect();
+        return items.iter().map(|&i| work(i)).collect();
     }
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let out: Vec<Mutex<Option<T>>> = (0..order.len()).map(|_| Mutex::new(None)).collect();
+    let out: Vec<Mutex<Option<T>>> = items.iter().map(|_| Mutex::new(None)).collect();
     std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 scope.spawn(|| {
-                    while let Some(&i) = order.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
+                    loop {
+                        let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(&i) = items.get(k) else { break };
                         let result = work(i);
-                        *out[i].lock().unwrap_or_else(PoisonError::into_inner) = Some(result);
+                        *out[k].lock().unwrap_or_else(PoisonError::into_inner) = Some(result);
                     }
                 })
             })
@@ -177,8 +170,8 @@ fn on_threads<T: Send>(threads: usize, order: &[usize], work: impl Fn(usize) -> 
         }
     });
     out.into_iter()
-        .enumerate()
-        .map(|(i, result)| result.into_inner().unwrap_or_else(PoisonError::into_inner).unwrap_or_else(|| work(i)))
+        .zip(items)
+        .map(|(result, &i)| result.into_inner().unwrap_or_else(PoisonError::into_inner).unwrap_or_else(|| work(i)))
         .collect()
 }
 
@@ -457,7 +450,7 @@ mod tests {
             }
             i * 10
         });
-        assert_eq!(out, (0..40).map(|i| i * 10).collect::<Vec<_>>());
+        assert_eq!(out, order.iter().map(|i| i * 10).collect::<Vec<_>>(), "each item's result, in the order of the items");
         let counts: Vec<usize> = calls.iter().map(|c| c.load(Ordering::Relaxed)).collect();
         assert_eq!(counts[7], 2, "the item whose worker panicked is done again");
         assert!(counts.iter().enumerate().all(|(i, n)| i == 7 || *n == 1), "no other item is done twice: {counts:?}");
