@@ -125,6 +125,14 @@ impl Cells {
         number(self.data.as_bytes().get(1 + width * (1 + index)..).unwrap_or_default(), width)
     }
 
+    /// Cell `index` (`index < count`) of a row whose numbers are `width` digits and whose
+    /// text starts at `text`.
+    #[inline]
+    fn cell(&self, width: Width, text: usize, index: usize) -> Option<&str> {
+        let start = if index == 0 { 0 } else { self.end(width, index - 1) };
+        self.data.get(text + start..text + self.end(width, index))
+    }
+
     /// How many cells the row has.
     #[inline]
     pub fn len(&self) -> usize {
@@ -144,18 +152,14 @@ impl Cells {
         if index >= count {
             return None;
         }
-        let start = if index == 0 { 0 } else { self.end(width, index - 1) };
-        self.data.get(text + start..text + self.end(width, index))
+        self.cell(width, text, index)
     }
 
     /// The cells, in order.
     #[inline]
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &str> + ExactSizeIterator + Clone + '_ {
         let (width, count, text) = self.layout();
-        (0..count).map(move |i| {
-            let start = if i == 0 { 0 } else { self.end(width, i - 1) };
-            self.data.get(text + start..text + self.end(width, i)).unwrap_or_default()
-        })
+        (0..count).map(move |i| self.cell(width, text, i).unwrap_or_default())
     }
 
     /// The cells as owned strings.
