@@ -19,7 +19,6 @@ pub use report::{RunReport, RunStatus, SourceSummary};
 use chrono::Utc;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::fmt::Write as _;
 use watershed_config::{PartnerAssignment, Project, SourceConfig};
 use watershed_ingest::{FileRead, FilesSource, Input, OfferedFile, ReadOptions, Source, SourceError, bind_columns, read_files};
 use watershed_model::{Cells, Entity};
@@ -386,8 +385,6 @@ fn rebuild(
         // Sized for the input's rows only where the rule applies (opportunity inputs).
         let keys_expected = if entity == Entity::Opportunities { input.len() } else { 0 };
         let mut duplicates = watershed_validate::DuplicateCheck::new(&rules, keys_expected);
-        // An entity row's lineage id (`trainings:1234`), written into one buffer.
-        let mut lineage_id = String::new();
         let mut row_index = 0usize;
         for part_rows in input.rows {
             let part_cells = cells_of_part(&part_rows, row_index, &mut corrected);
@@ -417,10 +414,9 @@ fn rebuild(
                     Outcome::Entity(row, violations) => {
                         let error = violations.iter().find(|v| v.severity == Severity::Error).map(rule_rejection);
                         if error.is_none() {
+                            // The row keeps its record id: that is its lineage (one row,
+                            // one source record), so record_lineage does not repeat it.
                             writer.insert_entity_row(entity, &row, *record_id)?;
-                            lineage_id.clear();
-                            let _ = write!(lineage_id, "{}:{record_id}", entity.name());
-                            writer.insert_lineage(&lineage_id, entity, *record_id, "loaded", None)?;
                             if input.is_new {
                                 report.sources[input.source].new += 1;
                             }
@@ -488,6 +484,8 @@ fn rebuild(
         }
     }
     progress.finish();
+    // The raw layer's and the other entities' references are checked while resolution runs.
+    writer.check_references()?;
 
     // 5. Resolve opportunities into golden records and store them with lineage.
     progress.stage("resolve", opportunity_records.len() as u64);

@@ -37,11 +37,13 @@ CREATE TABLE IF NOT EXISTS raw_records (
 CREATE INDEX IF NOT EXISTS raw_records_input ON raw_records(input_id);
 
 -- record_lineage and opportunity_partners have secondary indexes too: DATASET_INDEXES in lib.rs.
+-- The golden opportunities' source records. A row of any other entity is one source
+-- record, kept with its record_id in the entity's table: that column is its lineage.
 CREATE TABLE IF NOT EXISTS record_lineage (
     golden_id     TEXT NOT NULL,
     entity        TEXT NOT NULL,
     record_id     INTEGER NOT NULL REFERENCES raw_records(record_id),
-    relation      TEXT NOT NULL,            -- survivor | version | link | duplicate | loaded
+    relation      TEXT NOT NULL,            -- survivor | version | link | duplicate
     tie           TEXT                      -- the key that tied a duplicate to the golden record
 );
 

@@ -67,7 +67,20 @@ fn every_number_explained_down_to_file_and_line() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path().join("example");
     ok(tmp.path(), &["init", dir.to_str().expect("path"), "--example"]);
-    ok(&dir, &["run", "--quiet"]);
+    let report = json(&dir, &["run"]);
+    // record_lineage holds the opportunities' source records, one row for each stored
+    // one (new, updated or merged); a row of another entity carries its own record id.
+    let stored: u64 = report["sources"]
+        .as_array()
+        .expect("sources")
+        .iter()
+        .filter(|s| s["entity"] == "opportunities")
+        .map(|s| ["new", "updated", "merged"].iter().map(|k| s[*k].as_u64().expect("count")).sum::<u64>())
+        .sum();
+    let store = watershed_store::Store::open(&dir.join("watershed.db")).expect("store");
+    assert!(stored > 0);
+    assert_eq!(store.count("record_lineage").expect("count") as u64, stored);
+    drop(store);
     let kpis = json(&dir, &["kpis", "--period", "FY2026-Q2"]);
     for (partner, metric) in [("P001", "revenue"), ("P003", "revenue_influenced"), ("P002", "pipeline_value"), ("P005", "won_count")] {
         let x = json(&dir, &["explain", "--partner", partner, "--metric", metric, "--period", "FY2026-Q2"]);
