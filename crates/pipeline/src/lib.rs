@@ -569,6 +569,8 @@ fn rebuild(
     // The dataset first: the other entities' rows are read back from the store, which
     // then builds its indexes while the scorecards are computed.
     let data = writer.dataset()?;
+    // Everything but the scorecards and the index is written: its sync starts now.
+    writer.flush_in_background()?;
     writer.build_indexes()?;
     report.scorecard_periods = scorecard::write(&writer, project, &data, Utc::now().date_naive())? as u64;
     drop(data);

@@ -177,6 +177,13 @@ pub trait Backend {
     fn check_references_in_background(&self) -> Result<()> {
         Ok(())
     }
+    /// Starts writing to disk, in the background, what the transaction has written so
+    /// far, so that the commit's own sync has less left to wait for. Durability and
+    /// atomicity are the commit's as before (the operating system may write those pages
+    /// back at any time anyway). By default nothing to do.
+    fn flush_in_background(&self) -> Result<()> {
+        Ok(())
+    }
     /// Makes the transaction durable.
     fn commit(&self) -> Result<()>;
     /// Called once a run's transaction has committed: a backend that stores a new

@@ -42,6 +42,8 @@ pub struct SqliteBackend {
     bulk_load: Flag<bool>,
     /// In a bulk write (foreign keys off): what its commit must still check.
     references: RefCell<Option<ReferenceChecks>>,
+    /// The store file, for [`Backend::flush_in_background`].
+    path: std::path::PathBuf,
 }
 
 /// The references a bulk write has yet to check: those of the tables it appended to
@@ -184,6 +186,7 @@ impl SqliteBackend {
             in_query: Flag::new(false),
             bulk_load: Flag::new(bulk_load),
             references: RefCell::new(None),
+            path: path.to_path_buf(),
         })
     }
 
@@ -547,6 +550,26 @@ impl Backend for SqliteBackend {
         self.begin_transaction(true)
     }
 
+    /// Syncs the store file and its write-ahead log (when there is one) on a thread of
+    /// its own, through handles of its own: at a 1M run's end the page cache holds over
+    /// a gigabyte the commit would otherwise wait to see written (0.46–0.49 s of commit
+    /// → 0.06 s). What the writer thread has not written yet is left to the commit; a
+    /// failure here changes nothing (the commit syncs, and reports, all the same).
+    fn flush_in_background(&self) -> Result<()> {
+        let mut wal = self.path.clone().into_os_string();
+        wal.push("-wal");
+        let files = [self.path.clone(), std::path::PathBuf::from(wal)];
+        std::thread::Builder::new()
+            .name("sqlite-flush".into())
+            .spawn(move || {
+                for file in files {
+                    let _ = std::fs::File::open(file).and_then(|f| f.sync_data());
+                }
+            })
+            .map_err(|e| StoreError::Config(format!("cannot start the SQLite flush thread: {e}")))?;
+        Ok(())
+    }
+
     fn check_references_in_background(&self) -> Result<()> {
         let mut references = self.references.borrow_mut();
         let Some(checks) = references.as_mut() else { return Ok(()) };
@@ -743,6 +766,37 @@ mod tests {
         assert!(message.contains("locked by another process") && message.contains("help: a run holds the lock"), "{message}");
         let other = rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT), None);
         assert!(matches!(StoreError::from(other), StoreError::Sqlite(_)));
+    }
+
+    /// Syncing the file mid-transaction, from another handle, in both journal modes,
+    /// changes nothing the transaction does: its rows commit whole, or roll back.
+    #[test]
+    fn a_background_flush_leaves_the_transaction_whole() {
+        let (path, db) = open_with("flush", "CREATE TABLE t (n INTEGER, s TEXT)");
+        let filler = "x".repeat(200);
+        for (run, keep) in [(0_i64, true), (1, false), (2, true)] {
+            // The first run on the new file has a rollback journal; later ones are in WAL.
+            db.begin_bulk_write().unwrap();
+            for n in 0..20_000 {
+                db.append("t", &[Param::Int(run * 100_000 + n), Param::Text(&filler)]).unwrap();
+            }
+            db.flush_in_background().unwrap();
+            for n in 20_000..40_000 {
+                db.append("t", &[Param::Int(run * 100_000 + n), Param::Text(&filler)]).unwrap();
+            }
+            if keep {
+                db.commit().unwrap();
+                db.run_committed().unwrap();
+            } else {
+                db.rollback().unwrap();
+            }
+        }
+        assert_eq!(journal_mode(&db), "wal");
+        drop(db);
+        let db = SqliteBackend::open(&path).unwrap();
+        assert_eq!(count(&db, "t"), 80_000);
+        assert_eq!(count(&db, "t WHERE n >= 100000 AND n < 200000"), 0, "the rolled back run left nothing");
+        remove(&path);
     }
 
     fn count(db: &SqliteBackend, table: &str) -> i64 {

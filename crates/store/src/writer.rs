@@ -542,6 +542,12 @@ impl<'a> RunWriter<'a> {
         Ok(())
     }
 
+    /// Starts writing what the run has stored so far to disk, in the background where the
+    /// backend can, so that the commit waits for less.
+    pub fn flush_in_background(&self) -> Result<()> {
+        self.db.flush_in_background()
+    }
+
     /// Checks the references of the rows written so far, in the background where the
     /// backend can: called when the raw layer and the other entities are written and
     /// resolution begins, it keeps the writer busy while it would otherwise wait.
