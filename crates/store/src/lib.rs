@@ -411,7 +411,10 @@ pub(crate) fn schema_table(table: &str) -> Option<&'static str> {
 const STORE_SCHEMA_VERSION: i64 = 2;
 
 /// What a store set up by an earlier version loses: 2 dropped two indexes no query used,
-/// lineage by record id and links by partner (1.1 s of every 1M run, at its end).
+/// lineage by record id and links by partner (1.1 s of every 1M run, at its end). The
+/// first command to open an older store does it, once; on PostgreSQL it waits for a
+/// running run, and readers wait for it, as for any schema change. (An older binary
+/// opening the store afterwards builds them again and writes its version back.)
 const SCHEMA_CHANGES: &str = "DROP INDEX IF EXISTS record_lineage_record; DROP INDEX IF EXISTS opportunity_partners_partner;";
 
 /// The store's own tables (the scorecard tables appear with the first run).

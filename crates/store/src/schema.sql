@@ -36,7 +36,7 @@ CREATE TABLE IF NOT EXISTS raw_records (
 );
 CREATE INDEX IF NOT EXISTS raw_records_input ON raw_records(input_id);
 
--- record_lineage and opportunity_partners have secondary indexes too: DATASET_INDEXES in lib.rs.
+-- record_lineage has a secondary index too (by golden id): DATASET_INDEXES in lib.rs.
 -- The golden opportunities' source records. A row of any other entity is one source
 -- record, kept with its record_id in the entity's table: that column is its lineage.
 CREATE TABLE IF NOT EXISTS record_lineage (
