@@ -548,55 +548,46 @@ fn scored_matching(
     drop(by_root);
     let clusters = roots.len();
     // Blocks: (partner, a pair of customer words). Two clusters are compared only when
-    // they share a block and close within the window.
+    // they share a block and close within the window. Each cluster's representative,
+    // facts, customer words and block keys are worked out on every core, a run of
+    // clusters each, and joined in cluster order.
+    let threads = if settings.threads == 0 && clusters < 10_000 { 1 } else { thread_count(settings.threads) };
+    let per_thread = clusters.div_ceil(threads.max(1)).max(1);
+    let mut runs: Vec<(std::ops::Range<usize>, &mut [usize])> = Vec::with_capacity(threads);
+    let mut rest: &mut [usize] = &mut members;
+    for first in (0..clusters).step_by(per_thread) {
+        let last = (first + per_thread).min(clusters);
+        let (head, tail) = rest.split_at_mut(member_start[last] - member_start[first]);
+        runs.push((first..last, head));
+        rest = tail;
+    }
+    let (sources_of, starts, roots_of) = (&uf.sources, &member_start, &roots);
+    let setups: Vec<ClusterSetup> = std::thread::scope(|scope| {
+        let handles: Vec<_> = runs
+            .into_iter()
+            .map(|(range, list)| scope.spawn(move || cluster_setup(records, range, list, starts, roots_of, sources_of)))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+    });
     let mut representative: Vec<usize> = Vec::with_capacity(clusters);
     let mut facts: Vec<Facts> = Vec::with_capacity(clusters);
-    // Customer names repeat (one customer, many deals): their words and block keys are
-    // worked out once per name; name_of[c] is cluster c's.
-    let mut name_index: FastMap<&str, u32> = FastMap::default();
     let mut names: Vec<(Vec<String>, Vec<String>)> = Vec::new();
     let mut name_of: Vec<u32> = Vec::with_capacity(clusters);
     // Each cluster's block keys, sorted: keys[key_start[c]..key_start[c + 1]].
-    let mut keys: Vec<u64> = Vec::new();
+    let mut keys: Vec<u64> = Vec::with_capacity(setups.iter().map(|s| s.keys.len()).sum());
     let mut key_start: Vec<usize> = Vec::with_capacity(clusters + 1);
     let mut singletons: FastMap<SourceSet, usize> = FastMap::default();
-    let mut partners: Vec<&str> = Vec::new();
-    for c in 0..clusters {
-        let list = &mut members[member_start[c]..member_start[c + 1]];
-        trust_order(records, list);
-        let rep = list[0];
-        let row = &records[rep].row;
-        let name = *name_index.entry(row.customer_name.as_str()).or_insert_with(|| {
-            let words = matching::customer_words(&row.customer_name);
-            let blocks = block_keys(&words);
-            names.push((words, blocks));
-            (names.len() - 1) as u32
-        });
-        partners.clear();
-        partners.extend(list.iter().map(|&i| records[i].row.partner_id.as_str()));
-        partners.sort_unstable();
-        partners.dedup();
-        key_start.push(keys.len());
-        let first = keys.len();
-        let words = &names[name as usize].1;
-        keys.extend(partners.iter().flat_map(|p| words.iter().map(move |w| block_hash(p, w))));
-        keys[first..].sort_unstable();
-        // Deduplicated in place (a cluster's keys repeat when its partners share words).
-        let mut kept = first;
-        for at in first..keys.len() {
-            if kept == first || keys[at] != keys[kept - 1] {
-                keys[kept] = keys[at];
-                kept += 1;
-            }
+    for setup in setups {
+        let (name_offset, key_offset) = (names.len() as u32, keys.len());
+        representative.extend(setup.representative);
+        facts.extend(setup.facts);
+        names.extend(setup.names);
+        name_of.extend(setup.name_of.iter().map(|n| n + name_offset));
+        keys.extend(setup.keys);
+        key_start.extend(setup.key_start.iter().map(|k| k + key_offset));
+        for (set, n) in setup.singletons {
+            *singletons.entry(set).or_default() += n;
         }
-        keys.truncate(kept);
-        let sources = uf.sources[roots[c]];
-        if sources.count_ones() == 1 {
-            *singletons.entry(sources).or_default() += 1;
-        }
-        representative.push(rep);
-        name_of.push(name);
-        facts.push(Facts::of_row(row));
     }
     key_start.push(keys.len());
     let keys_of = |c: usize| &keys[key_start[c]..key_start[c + 1]];
@@ -625,7 +616,20 @@ fn scored_matching(
         entries.extend(entered(c).map(|&block| Entry { block, day, cluster: c as u32, sources }));
     }
     drop(others_blocks);
-    entries.sort_unstable_by_key(|e| (e.block, e.day, e.cluster));
+    // Sorted on two cores: the entries whose block's top bit is clear go first (the
+    // block leads the order, so the two halves sorted apart are the whole sorted). The
+    // order is total (a cluster is in a block once), so it does not depend on the sort.
+    let by_block = |e: &Entry| (e.block, e.day, e.cluster);
+    if threads > 1 {
+        let low_count = partition_by_top_bit(&mut entries);
+        let (low, high) = entries.split_at_mut(low_count);
+        std::thread::scope(|scope| {
+            scope.spawn(|| low.sort_unstable_by_key(by_block));
+            high.sort_unstable_by_key(by_block);
+        });
+    } else {
+        entries.sort_unstable_by_key(by_block);
+    }
     let key_of = |i: usize| {
         let (s, k) = group_key[record_group[i]];
         golden_id(s, k).into_string()
@@ -773,6 +777,103 @@ fn scored_matching(
         });
     }
     comparisons
+}
+
+/// Puts the entries whose block's top bit is clear before the others; returns how many
+/// there are.
+fn partition_by_top_bit(entries: &mut [Entry]) -> usize {
+    let (mut low, mut high) = (0, entries.len());
+    while low < high {
+        if entries[low].block >> 63 == 0 {
+            low += 1;
+        } else {
+            high -= 1;
+            entries.swap(low, high);
+        }
+    }
+    low
+}
+
+/// What the matcher works out for a run of clusters (`cluster_setup`), indexed from the
+/// run's first cluster: joined in cluster order, names and keys offset.
+struct ClusterSetup {
+    representative: Vec<usize>,
+    facts: Vec<Facts>,
+    /// Each distinct customer name's words and block keys, and each cluster's name.
+    names: Vec<(Vec<String>, Vec<String>)>,
+    name_of: Vec<u32>,
+    /// Each cluster's sorted, distinct block keys: keys[key_start[c]..key_start[c + 1]]
+    /// (one start per cluster; the end of the last is `keys.len()`).
+    keys: Vec<u64>,
+    key_start: Vec<usize>,
+    /// Clusters of a single source, by source.
+    singletons: FastMap<SourceSet, usize>,
+}
+
+/// The clusters `range`, whose members (`list`, from `member_start[range.start]` on) are
+/// put in trust order here: each one's representative (its most trusted record), facts,
+/// customer words and block keys (partner × pair of words).
+fn cluster_setup(
+    records: &Records,
+    range: std::ops::Range<usize>,
+    list: &mut [usize],
+    member_start: &[usize],
+    roots: &[usize],
+    sources_of: &[SourceSet],
+) -> ClusterSetup {
+    let offset = member_start[range.start];
+    let mut setup = ClusterSetup {
+        representative: Vec::with_capacity(range.len()),
+        facts: Vec::with_capacity(range.len()),
+        names: Vec::new(),
+        name_of: Vec::with_capacity(range.len()),
+        keys: Vec::new(),
+        key_start: Vec::with_capacity(range.len()),
+        singletons: FastMap::default(),
+    };
+    // Customer names repeat (one customer, many deals): their words and block keys are
+    // worked out once per name.
+    let mut name_index: FastMap<&str, u32> = FastMap::default();
+    let mut partners: Vec<&str> = Vec::new();
+    for c in range {
+        let members = &mut list[member_start[c] - offset..member_start[c + 1] - offset];
+        trust_order(records, members);
+        let rep = members[0];
+        let row = &records[rep].row;
+        let name = *name_index.entry(row.customer_name.as_str()).or_insert_with(|| {
+            let words = matching::customer_words(&row.customer_name);
+            let blocks = block_keys(&words);
+            setup.names.push((words, blocks));
+            (setup.names.len() - 1) as u32
+        });
+        partners.clear();
+        partners.extend(members.iter().map(|&i| records[i].row.partner_id.as_str()));
+        partners.sort_unstable();
+        partners.dedup();
+        let keys = &mut setup.keys;
+        setup.key_start.push(keys.len());
+        let first = keys.len();
+        let words = &setup.names[name as usize].1;
+        keys.extend(partners.iter().flat_map(|p| words.iter().map(move |w| block_hash(p, w))));
+        keys[first..].sort_unstable();
+        // Deduplicated in place (a cluster's keys repeat when its partners share words).
+        let mut kept = first;
+        for at in first..keys.len() {
+            if kept == first || keys[at] != keys[kept - 1] {
+                keys[kept] = keys[at];
+                kept += 1;
+            }
+        }
+        keys.truncate(kept);
+        let sources = sources_of[roots[c]];
+        if sources.count_ones() == 1 {
+            *setup.singletons.entry(sources).or_default() += 1;
+        }
+        setup.representative.push(rep);
+        setup.name_of.push(name);
+        setup.facts.push(Facts::of_row(row));
+    }
+    setup
 }
 
 /// Threads for the matcher's parallel parts: `asked`, or one per core (at most 8) when 0.

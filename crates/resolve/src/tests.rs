@@ -229,7 +229,8 @@ fn a_name_of_stop_words_still_blocks() {
 }
 
 #[test]
-fn the_scan_finds_the_same_pairs_on_one_thread_or_several() {
+fn the_matcher_finds_the_same_pairs_on_one_thread_or_several() {
+    // Its clusters' setup, its entries' sort and its scan each split across the threads.
     // 600 CRM deals and 300 sheet rows over a few customers, partners and weeks: many
     // blocks, many pairs, duplicates and near-duplicates.
     let customers = ["Riverbend Pharmaceuticals", "Eastgate Media Group", "Northwind Logistics", "Contoso Health Systems"];
@@ -378,4 +379,18 @@ fn records_free_whole_parts_before_a_record_and_keep_the_rest() {
     assert_eq!(held.freed_parts(), 2);
     assert_eq!(held[8].record_id, 9);
     assert!(std::panic::catch_unwind(|| held[0].record_id).is_err(), "a freed record is gone");
+}
+
+#[test]
+fn entries_split_by_their_blocks_top_bit_keep_every_entry() {
+    let entry = |block: u64, cluster: u32| Entry { block, day: 0, cluster, sources: 1 };
+    for blocks in [vec![], vec![1 << 63], vec![5], vec![u64::MAX, 0, 1 << 63, 7, (1 << 63) - 1, 1 << 62, u64::MAX - 1]] {
+        let mut entries: Vec<Entry> = blocks.iter().enumerate().map(|(i, &b)| entry(b, i as u32)).collect();
+        let low = partition_by_top_bit(&mut entries);
+        assert_eq!(low, blocks.iter().filter(|b| *b >> 63 == 0).count());
+        assert!(entries[..low].iter().all(|e| e.block >> 63 == 0) && entries[low..].iter().all(|e| e.block >> 63 == 1));
+        let mut kept: Vec<u32> = entries.iter().map(|e| e.cluster).collect();
+        kept.sort_unstable();
+        assert_eq!(kept, (0..blocks.len() as u32).collect::<Vec<_>>());
+    }
 }
