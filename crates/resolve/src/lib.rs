@@ -512,7 +512,7 @@ impl GoldenRecords {
         };
         let pieces: Vec<&[usize]> =
             if self.threads <= 1 { vec![part] } else { part.chunks(part.len().div_ceil(self.threads).max(1)).collect() };
-        on_threads(&pieces, build)
+        on_threads(pieces, build)
     }
 }
 
@@ -561,14 +561,8 @@ fn scored_matching(
         runs.push((first..last, head));
         rest = tail;
     }
-    let (sources_of, starts, roots_of) = (&uf.sources, &member_start, &roots);
-    let setups: Vec<ClusterSetup> = std::thread::scope(|scope| {
-        let handles: Vec<_> = runs
-            .into_iter()
-            .map(|(range, list)| scope.spawn(move || cluster_setup(records, range, list, starts, roots_of, sources_of)))
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
-    });
+    let setups: Vec<ClusterSetup> =
+        on_threads(runs, |(range, list)| cluster_setup(records, range, list, &member_start, &roots, &uf.sources));
     let mut representative: Vec<usize> = Vec::with_capacity(clusters);
     let mut facts: Vec<Facts> = Vec::with_capacity(clusters);
     let mut names: Vec<(Vec<String>, Vec<String>)> = Vec::new();
@@ -728,7 +722,7 @@ fn scored_matching(
         rest = tail;
     }
     parts.push(rest);
-    let results: Vec<(Vec<Candidate>, u64)> = on_threads(&parts, scan);
+    let results: Vec<(Vec<Candidate>, u64)> = on_threads(parts, scan);
     let comparisons: u64 = results.iter().map(|(_, n)| n).sum();
     let mut candidates: Vec<Candidate> = results.into_iter().flat_map(|(c, _)| c).collect();
     // People first, then the best scores.
@@ -884,14 +878,16 @@ fn thread_count(asked: usize) -> usize {
     }
 }
 
-/// Runs `work` on every part, each on a thread of its own when there are several;
-/// the results come back in the order of the parts.
-fn on_threads<'a, T: Sync, R: Send>(parts: &[&'a [T]], work: impl Fn(&'a [T]) -> R + Sync) -> Vec<R> {
-    if let [only] = parts {
-        return vec![work(only)];
+/// Runs `work` on every part (a slice, or anything a thread can take, such as a
+/// mutable slice), each on a thread of its own when there are several; the results come
+/// back in the order of the parts.
+fn on_threads<P: Send, R: Send>(mut parts: Vec<P>, work: impl Fn(P) -> R + Sync) -> Vec<R> {
+    if parts.len() == 1 {
+        return parts.pop().map(&work).into_iter().collect();
     }
+    let work = &work;
     std::thread::scope(|scope| {
-        let handles: Vec<_> = parts.iter().map(|&part| scope.spawn(|| work(part))).collect();
+        let handles: Vec<_> = parts.into_iter().map(|part| scope.spawn(move || work(part))).collect();
         handles.into_iter().map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
     })
 }
